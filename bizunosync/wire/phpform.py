@@ -1,0 +1,220 @@
+"""PHP form bodies, byte for byte: `http_build_query` and PHP's request parser.
+
+Both PHP peers build bodies with `http_build_query()` and read them with
+PHP's own parser (`$_POST`, `parse_str`). Django understands neither bracket
+keys nor PUT bodies, so this module is the one place that speaks the format.
+
+Decoded values are nested ``dict``s with ``str`` keys (PHP arrays are ordered
+maps, and a canonical integer key such as ``"0"`` is the same key as ``0``)
+and ``str`` leaves. `as_list` reads a PHP list back as a Python list.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+MAX_INPUT_VARS = 1000  # PHP's max_input_vars default: the rest is dropped silently
+MAX_NESTING = 64  # PHP's max_input_nesting_level default
+
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")
+_CANONICAL_INT = re.compile(r"^(0|-?[1-9][0-9]*)\Z")
+_PHP_INT_MAX = 2**63 - 1
+_PHP_INT_MIN = -(2**63)
+
+
+class PhpFormError(ValueError):
+    """A body PHP would accept but we cannot represent (e.g. not UTF-8)."""
+
+
+# ---------------------------------------------------------------- encoding
+
+
+def urlencode(value: str | bytes) -> str:
+    """PHP's `urlencode`: RFC 1738, space as `+`, `~` escaped."""
+    raw = value.encode("utf-8") if isinstance(value, str) else value
+    out = []
+    for byte in raw:
+        if byte in _UNRESERVED:
+            out.append(chr(byte))
+        elif byte == 0x20:
+            out.append("+")
+        else:
+            out.append("%%%02X" % byte)
+    return "".join(out)
+
+
+def _scalar(value) -> str | None:
+    if value is None:
+        return None
+    if value is True:
+        return "1"
+    if value is False:
+        return "0"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, float):
+        # PHP prints doubles with serialize_precision -1 and no forced ".0"
+        text = repr(value)
+        return text[:-2] if text.endswith(".0") else text
+    return str(value)
+
+
+def _items(value):
+    if isinstance(value, dict):
+        return value.items()
+    return enumerate(value)
+
+
+def _walk(prefix: str, value, out: list[str]) -> None:
+    for key, item in _items(value):
+        name = f"{prefix}%5B{urlencode(_scalar(key))}%5D" if prefix else urlencode(_scalar(key))
+        if isinstance(item, (dict, list, tuple)):
+            _walk(name, item, out)
+            continue
+        text = _scalar(item)
+        if text is not None:
+            out.append(f"{name}={urlencode(text)}")
+
+
+def encode(data: dict | list) -> str:
+    """`http_build_query($data)`: nulls and empty arrays vanish, bools are 1/0."""
+    out: list[str] = []
+    _walk("", data, out)
+    return "&".join(out)
+
+
+def count_vars(body: str | bytes) -> int:
+    """How many variables PHP counts against `max_input_vars` for this body."""
+    if isinstance(body, bytes):
+        body = body.decode("latin-1")
+    return sum(1 for part in body.split("&") if part)
+
+
+def exceeds_input_vars(body: str | bytes, limit: int = MAX_INPUT_VARS) -> bool:
+    return count_vars(body) > limit
+
+
+# ---------------------------------------------------------------- decoding
+
+
+def url_decode(raw: bytes) -> bytes:
+    """PHP's `php_url_decode`: `+` is a space, a bad `%` escape stays literal."""
+    out = bytearray()
+    i, n = 0, len(raw)
+    while i < n:
+        byte = raw[i]
+        if byte == 0x2B:
+            out.append(0x20)
+        elif byte == 0x25 and i + 2 < n and _is_hex(raw[i + 1]) and _is_hex(raw[i + 2]):
+            out.append(int(raw[i + 1 : i + 3], 16))
+            i += 2
+        else:
+            out.append(byte)
+        i += 1
+    return bytes(out)
+
+
+def _is_hex(byte: int) -> bool:
+    return 0x30 <= byte <= 0x39 or 0x41 <= byte <= 0x46 or 0x61 <= byte <= 0x66
+
+
+def _key(index: str) -> str:
+    """Canonical integer strings are integer keys in PHP; keep them canonical."""
+    if _CANONICAL_INT.match(index):
+        number = int(index)
+        if _PHP_INT_MIN <= number <= _PHP_INT_MAX:
+            return str(number)
+    return index
+
+
+def _next_index(table: dict) -> str:
+    ints = [int(k) for k in table if _CANONICAL_INT.match(k)]
+    return str(max(max(ints) + 1, 0) if ints else 0)
+
+
+def _register(root: dict, name: str, value: str) -> None:
+    """`php_register_variable_ex`, step for step."""
+    name = name.split("\x00", 1)[0].lstrip(" ")
+    bracket = name.find("[")
+    head = name if bracket < 0 else name[:bracket]
+    head = head.replace(" ", "_").replace(".", "_")
+    if not head:
+        return
+    if bracket < 0:
+        root[_key(head)] = value
+        return
+
+    rest = name[bracket:]
+    indices: list[str | None] = []
+    pos = 0
+    while True:  # here rest[pos] == "["
+        close = rest.find("]", pos + 1)
+        if close < 0:
+            if not indices:
+                # an unterminated "[" is no index: it joins the name, as "_"
+                tail = rest[pos + 1 :]
+                for ch in " .[":
+                    tail = tail.replace(ch, "_")
+                root[_key(head + "_" + tail)] = value
+                return
+            break  # a later unterminated "[" and all after it are ignored
+        indices.append(rest[pos + 1 : close] or None)
+        pos = close + 1
+        if pos >= len(rest) or rest[pos] != "[":
+            break  # text after "]" that is not "[" is ignored
+    if len(indices) > MAX_NESTING:
+        # PHP discards the whole top-level variable, not just this leaf
+        root.pop(_key(head), None)
+        return
+
+    table = root
+    key: str | None = _key(head)
+    for index in indices:
+        if key is None:
+            key = _next_index(table)
+            table[key] = {}
+        elif not isinstance(table.get(key), dict):
+            table[key] = {}
+        table = table[key]
+        key = None if index is None else _key(index)
+    if key is None:
+        key = _next_index(table)
+    table[key] = value
+
+
+def decode(body: str | bytes, *, max_vars: int | None = None, errors: str = "strict") -> dict:
+    """Parse a form body as PHP fills `$_POST`.
+
+    Raises `PhpFormError` when a name or value is not UTF-8 (unless
+    ``errors`` says otherwise). With ``max_vars``, variables past the limit
+    are dropped as PHP drops them.
+    """
+    raw = body.encode("utf-8") if isinstance(body, str) else body
+    root: dict = {}
+    count = 0
+    for part in raw.split(b"&"):
+        if not part:
+            continue
+        name, eq, value = part.partition(b"=")
+        try:
+            name_text = url_decode(name).decode("utf-8", errors)
+            value_text = url_decode(value).decode("utf-8", errors) if eq else ""
+        except UnicodeDecodeError as exc:
+            raise PhpFormError("the form body is not valid UTF-8") from exc
+        _register(root, name_text, value_text)
+        count += 1
+        if max_vars is not None and count >= max_vars:
+            break
+    return root
+
+
+def as_list(value) -> list:
+    """A PHP list (`a[0]=…&a[1]=…`, or a JSON list) as a Python list, in order."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, dict):
+        return list(value.values())
+    if isinstance(value, list):
+        return value
+    return [value]

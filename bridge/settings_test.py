@@ -1,0 +1,16 @@
+"""Settings for the test suite: the real settings, with test-friendly defaults."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
+os.environ.setdefault("FIELD_ENCRYPTION_KEY", "tests-only-field-key")
+os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="bizunosync-media-"))
+
+from .settings import *  # noqa: E402,F403
+
+# Hashing is deliberately slow; the suite creates many users. The credential
+# cache benchmark in bench/ uses the real hasher.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ALLOWED_HOSTS = ["*"]

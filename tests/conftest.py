@@ -1,0 +1,37 @@
+"""Fixtures shared by every test: named people, as in healthchecks' tests."""
+
+import os
+
+import pytest
+from hypothesis import settings as hypothesis_settings
+
+hypothesis_settings.register_profile("default", deadline=None, max_examples=100)
+hypothesis_settings.register_profile("ci", deadline=None, max_examples=200, derandomize=True)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+# Playwright's sync API runs an event loop in the test thread; Django's
+# async-safety check would otherwise refuse ORM calls made from such tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def alice(django_user_model):
+    """Shop staff with the store-sync permission (what Bizuno logs in as)."""
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user(
+        "alice", email="alice@example.com", password="alice-password", is_staff=True
+    )
+    user.user_permissions.add(Permission.objects.get(codename="manage_store_sync"))
+    return user
+
+
+@pytest.fixture
+def charlie(django_user_model):
+    """A valid login without the sync permission: the outsider."""
+    return django_user_model.objects.create_user("charlie", email="charlie@example.com", password="charlie-password")
+
+
+@pytest.fixture
+def admin_user_with_password(django_user_model):
+    return django_user_model.objects.create_superuser("boss", email="boss@example.com", password="boss-password")
