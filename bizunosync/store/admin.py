@@ -1,1 +1,202 @@
-from django.contrib import admin  # noqa: F401
+"""The store's back office: catalog, customers, orders and the store settings."""
+
+from django.contrib import admin
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+
+from .models import (
+    Category,
+    Customer,
+    Order,
+    OrderLine,
+    OrderNote,
+    PriceTier,
+    Product,
+    ProductImage,
+    StoreSettings,
+    Tag,
+)
+
+
+@admin.register(StoreSettings)
+class StoreSettingsAdmin(admin.ModelAdmin):
+    """A singleton: no add, no delete; the list goes straight to the one row."""
+
+    fieldsets = [
+        ("Bizuno references", {"fields": ["order_prefix", "customer_prefix"]}),
+        ("Stock (applied to products Bizuno refreshes)", {"fields": ["manage_stock", "backorders"]}),
+        ("Units (Bizuno's weights and sizes are converted to these)", {"fields": ["weight_unit", "dimension_unit"]}),
+        ("Ownership", {"fields": ["allow_local_edits"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        obj = StoreSettings.load()
+        return HttpResponseRedirect(reverse("admin:store_storesettings_change", args=[obj.pk]))
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "parent", "slug", "product_count"]
+    list_filter = [("parent", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "slug"]
+    list_select_related = ["parent"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+
+    @admin.display(description="products")
+    def product_count(self, obj):
+        return obj.products.count()
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class PriceTierInline(admin.TabularInline):
+    model = PriceTier
+    extra = 0
+
+
+class ProductImageInline(admin.TabularInline):
+    model = ProductImage
+    extra = 0
+    fields = ["position", "image", "title"]
+
+
+class VariationInline(admin.TabularInline):
+    model = Product
+    fk_name = "parent"
+    extra = 0
+    fields = ["sku", "name", "regular_price", "sale_price", "price", "stock_quantity", "stock_status", "attributes"]
+    show_change_link = True
+    verbose_name = "variation"
+    verbose_name_plural = "variations"
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = [
+        "sku", "name", "product_type", "price", "regular_price", "sale_price",
+        "stock_quantity", "stock_status", "pack", "published",
+    ]
+    list_display_links = ["sku", "name"]
+    list_filter = ["product_type", "stock_status", "published", "manage_stock", "categories"]
+    search_fields = ["sku", "name", "search_code", "slug"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent", "categories", "tags", "related"]
+    readonly_fields = ["created", "modified", "bizuno_snapshot"]
+    inlines = [PriceTierInline, ProductImageInline, VariationInline]
+    fieldsets = [
+        (None, {"fields": ["sku", "name", "slug", "product_type", "parent", "published", "menu_order"]}),
+        ("Prices", {"fields": ["regular_price", "sale_price", "price"]}),
+        ("Stock", {"fields": ["manage_stock", "stock_quantity", "stock_status", "backorders"]}),
+        ("Shipping", {"fields": ["weight", "length", "width", "height"]}),
+        ("Descriptions", {"fields": ["short_description", "description", "search_code", "meta_description"]}),
+        ("Catalog", {"fields": ["categories", "tags", "related", "attributes", "image"]}),
+        ("Bizuno", {"classes": ["collapse"], "fields": ["bizuno_snapshot", "created", "modified"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("tiers")
+
+    @admin.display(description="sold in packs of")
+    def pack(self, obj):
+        size = obj.pack_size
+        return size if size > 1 else "—"
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["email", "first_name", "last_name", "company", "phone", "created"]
+    search_fields = ["email", "first_name", "last_name", "company"]
+    list_filter = [("company", admin.EmptyFieldListFilter)]
+    raw_id_fields = ["user"]
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    fields = ["product", "sku", "name", "quantity", "subtotal", "subtotal_tax", "total", "total_tax"]
+    raw_id_fields = ["product"]
+
+
+class OrderNoteInline(admin.TabularInline):
+    model = OrderNote
+    extra = 0
+    fields = ["created", "text", "customer_visible"]
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = [
+        "number", "created", "billing_display", "status", "total", "payment_title", "exported", "bizuno_id",
+    ]
+    list_display_links = ["number"]
+    list_filter = ["status", "exported", "payment_method", "created"]
+    search_fields = [
+        "number", "billing_email", "billing_last_name", "billing_company", "transaction_id", "bizuno_id",
+    ]
+    date_hierarchy = "created"
+    list_select_related = ["customer"]
+    raw_id_fields = ["customer"]
+    readonly_fields = ["exported_at"]
+    inlines = [OrderLineInline, OrderNoteInline]
+    fieldsets = [
+        (None, {"fields": ["number", "created", "status", "customer", "customer_note"]}),
+        ("Billing", {"fields": [
+            ("billing_first_name", "billing_last_name"), "billing_company", "billing_address_1", "billing_address_2",
+            ("billing_city", "billing_state", "billing_postcode", "billing_country"), ("billing_phone", "billing_email"),
+        ]}),
+        ("Shipping (an empty field falls back to billing when sent to Bizuno)", {"fields": [
+            ("shipping_first_name", "shipping_last_name"), "shipping_company", "shipping_address_1",
+            "shipping_address_2", ("shipping_city", "shipping_state", "shipping_postcode", "shipping_country"),
+        ]}),
+        ("Totals", {"fields": ["subtotal", "tax_total", "shipping_total", "total", "shipping_method_id", "shipping_method"]}),
+        ("Payment", {"fields": ["payment_method", "payment_title", "payment_status", "transaction_id"]}),
+        ("Bizuno", {"fields": ["exported", "exported_at", "bizuno_id"]}),
+    ]
+
+    @admin.display(description="billed to", ordering="billing_last_name")
+    def billing_display(self, obj):
+        name = obj.billing_company or obj.billing_name or obj.billing_email
+        return format_html("{}<br><small>{}</small>", name, obj.billing_email) if obj.billing_email else name
+
+
+def _register_inbound_calls():
+    # The SYNC engineer may register InboundCall in sync/admin.py; only fill in if not.
+    from bizunosync.sync import admin as _sync_admin  # noqa: F401  (ensure it ran first)
+    from bizunosync.sync.models import InboundCall
+
+    if admin.site.is_registered(InboundCall):
+        return
+
+    class InboundCallAdmin(admin.ModelAdmin):
+        list_display = [
+            "received", "side", "method", "endpoint", "caller", "http_status", "result",
+            "item_count", "changed_count", "note", "duration_ms",
+        ]
+        list_filter = ["side", "endpoint", "result", "http_status"]
+        search_fields = ["caller", "note", "endpoint", "remote_addr"]
+        date_hierarchy = "received"
+        readonly_fields = [f.name for f in InboundCall._meta.fields]
+
+        def has_add_permission(self, request):
+            return False
+
+        def has_change_permission(self, request, obj=None):
+            return False
+
+    admin.site.register(InboundCall, InboundCallAdmin)
+
+
+_register_inbound_calls()

@@ -1,0 +1,52 @@
+from decimal import Decimal
+
+import pytest
+
+from bizunosync.store.models import Order, PriceTier, Product, StoreSettings
+
+pytestmark = pytest.mark.django_db
+
+
+def test_store_settings_is_one_row_whatever_is_saved():
+    first = StoreSettings.load()
+    StoreSettings(order_prefix="XX").save()
+    assert StoreSettings.objects.count() == 1
+    assert StoreSettings.load().order_prefix == "XX"
+    assert first.pk == 1
+
+
+def test_a_product_sold_in_dozens_has_a_pack_size_of_twelve_and_tier_prices():
+    product = Product.objects.create(sku="EGG-12", name="Eggs", price=Decimal("0.50"))
+    PriceTier.objects.create(product=product, qty=24, price=Decimal("0.40"))
+    PriceTier.objects.create(product=product, qty=12, price=Decimal("0.45"))
+    assert product.pack_size == 12
+    assert [t.qty for t in product.tiers_sorted] == [12, 24]
+    assert product.unit_price_for(1) == Decimal("0.50")
+    assert product.unit_price_for(12) == Decimal("0.45")
+    assert product.unit_price_for(30) == Decimal("0.40")
+
+
+def test_a_product_without_tiers_is_sold_one_by_one():
+    product = Product.objects.create(sku="A", name="A", price=Decimal("1"))
+    assert product.pack_size == 1
+
+
+def test_order_numbers_count_up_from_1001():
+    assert Order.next_number() == "1001"
+    Order.objects.create(number="1001")
+    assert Order.next_number() == "1002"
+
+
+def test_the_sync_permission_exists_under_its_contract_name(alice):
+    assert alice.has_perm("store.manage_store_sync")
+
+
+def test_the_store_settings_list_goes_straight_to_the_one_row(admin_client):
+    response = admin_client.get("/admin/store/storesettings/")
+    assert response.status_code == 302
+    assert response["Location"].endswith("/admin/store/storesettings/1/change/")
+
+
+@pytest.mark.parametrize("page", ["product", "order", "customer", "category", "tag"])
+def test_the_admin_lists_open_for_staff(admin_client, page):
+    assert admin_client.get(f"/admin/store/{page}/").status_code == 200
