@@ -80,3 +80,83 @@ def flag(value, field: str, *, default: bool = False) -> bool:
     if lowered in {"0", "false", "no", "off"}:
         return False
     raise FieldError(field, f"must be 1 or 0, got {str(value)[:20]!r}")
+
+
+MAX_SKU = 64
+MAX_ITEMS = 10_000
+MAX_DEPTH = 16  # deeper than any real payload; PHP itself stops at 64
+
+
+def sku(value, field: str, *, required: bool = True):
+    """A SKU: printable text, trimmed, at most 64 characters."""
+    if isinstance(value, (dict, list)):
+        raise FieldError(field, "must be text, not a list")
+    value = "" if value is None else str(value).strip()
+    if not value:
+        if required:
+            raise FieldError(field, "is required")
+        return None
+    if len(value) > MAX_SKU:
+        raise FieldError(field, f"is too long ({len(value)} characters, at most {MAX_SKU})")
+    if not value.isprintable():
+        raise FieldError(field, "contains control characters")
+    return value
+
+
+def listing(value, field: str, *, max_items: int = MAX_ITEMS, required: bool = False) -> list:
+    """A list as PHP sends one: a JSON list or a form-decoded ``{"0": …, "1": …}``.
+
+    Absent (``None``/``""``) is an empty list; a scalar is an error, not a
+    one-item list, so a peer that sends `Item=abc` hears about it.
+    """
+    if value is None or value == "":
+        if required:
+            raise FieldError(field, "is required")
+        return []
+    if isinstance(value, dict):
+        value = list(value.values())
+    if not isinstance(value, list):
+        raise FieldError(field, f"must be a list, got {type(value).__name__}")
+    if len(value) > max_items:
+        raise FieldError(field, f"has too many entries ({len(value)}, at most {max_items})")
+    return value
+
+
+def mapping(value, field: str, *, required: bool = False) -> dict:
+    """A keyed group (``Billing[...]``); absent is an empty dict."""
+    if value is None or value == "":
+        if required:
+            raise FieldError(field, "is required")
+        return {}
+    if isinstance(value, list):
+        value = {str(i): v for i, v in enumerate(value)}
+    if not isinstance(value, dict):
+        raise FieldError(field, f"must be a group of fields, got {type(value).__name__}")
+    return value
+
+
+def depth(value, limit: int = MAX_DEPTH) -> int:
+    """Nesting depth of lists/dicts, iteratively (no recursion limit to hit)."""
+    deepest = 0
+    stack = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, (list, tuple)):
+            children = item
+        else:
+            continue
+        level += 1
+        deepest = max(deepest, level)
+        if deepest > limit:
+            return deepest
+        stack.extend((child, level) for child in children)
+    return deepest
+
+
+def shallow(value, field: str, limit: int = MAX_DEPTH):
+    """Refuse structures nested deeper than any real payload."""
+    if depth(value, limit) > limit:
+        raise FieldError(field, f"is nested too deeply (more than {limit} levels)")
+    return value

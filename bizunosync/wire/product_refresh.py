@@ -1,0 +1,175 @@
+"""`product/refresh` (Quick Refresh): price, stock and tiers for a batch of SKUs.
+
+PROTOCOL §2.4. Bizuno PUTs ``data[i][...]`` 100 items at a time. Our reading
+is stricter than the plugin's (phreesoft/bizuno-api lib/product.php,
+``productRefresh``): an absent field means "unchanged" rather than "blank",
+and an item with an unreadable value is skipped and named while the rest of
+the batch applies. The one absent field that is *not* "unchanged" is
+``PriceTiers``: PHP cannot send an empty array, so absence is how Bizuno says
+"no tiers" and the plugin clears them (its ``else { // No tiers sent → clear them }``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field as dc_field
+from decimal import Decimal
+
+from . import fields
+from .fields import FieldError
+
+MAX_BATCH = 1000
+MAX_TIERS = 100
+
+
+class _Clear:
+    """Sentinel: the peer sent an empty sale price, meaning "remove it"."""
+
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self):
+        return "CLEAR"
+
+    def __bool__(self):
+        return False
+
+
+CLEAR = _Clear()
+
+
+@dataclass(frozen=True)
+class Tier:
+    qty: int
+    price: Decimal
+
+
+@dataclass
+class RefreshItem:
+    sku: str
+    qty_stock: int | None = None
+    weight: Decimal | None = None
+    price: Decimal | None = None
+    sale_price: Decimal | None | _Clear = None
+    tiers: list[Tier] = dc_field(default_factory=list)
+    type: str | None = None
+    full_price: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class ItemError:
+    sku: str  # "" when the SKU itself was unreadable
+    field: str
+    problem: str
+
+    def __str__(self):
+        who = self.sku or "(no SKU)"
+        return f"{who}: {self.field} {self.problem}"
+
+
+def read_tiers(value, field: str) -> list[Tier]:
+    """``[{qty, price}, …]`` sorted by qty; absent is the empty list."""
+    rows = fields.listing(value, field, max_items=MAX_TIERS)
+    tiers = []
+    seen = set()
+    for i, row in enumerate(rows):
+        where = f"{field}[{i}]"
+        row = fields.mapping(row, where, required=True)
+        qty = fields.integer(row.get("qty"), f"{where}.qty", minimum=1, required=True)
+        price = fields.decimal(row.get("price"), f"{where}.price", required=True)
+        if qty in seen:
+            raise FieldError(f"{where}.qty", f"repeats quantity {qty}")
+        seen.add(qty)
+        tiers.append(Tier(qty, price))
+    return sorted(tiers, key=lambda t: t.qty)
+
+
+def read_item(raw, index: int) -> RefreshItem | None:
+    """One item, or None for a blank SKU (skipped, as the plugin does)."""
+    base = f"data[{index}]"
+    raw = fields.mapping(raw, base, required=True)
+    sku = fields.sku(raw.get("SKU"), f"{base}.SKU", required=False)
+    if sku is None:
+        return None
+    # Available quantity may be negative (oversold); the store clamps it to 0.
+    qty = fields.integer(raw.get("QtyStock"), f"{base}.QtyStock", minimum=-fields.MAX_QTY)
+    weight = fields.decimal(raw.get("Weight"), f"{base}.Weight")
+    # The plugin reads RegularPrice; PROTOCOL also lists Price. RegularPrice wins.
+    if not fields._is_blank(raw.get("RegularPrice")):
+        price = fields.decimal(raw.get("RegularPrice"), f"{base}.RegularPrice")
+    else:
+        price = fields.decimal(raw.get("Price"), f"{base}.Price")
+    sale_raw = raw.get("SalePrice")
+    if sale_raw is None:
+        sale = None
+    elif isinstance(sale_raw, str) and sale_raw.strip() == "":
+        sale = CLEAR
+    else:
+        sale = fields.decimal(sale_raw, f"{base}.SalePrice")
+    tiers = read_tiers(raw.get("PriceTiers"), f"{base}.PriceTiers")
+    kind = fields.text(raw.get("Type"), f"{base}.Type", max_length=8)
+    full = fields.decimal(raw.get("FullPrice"), f"{base}.FullPrice")
+    return RefreshItem(sku, qty, weight, price, sale, tiers, kind, full)
+
+
+def read_batch(data) -> tuple[list[RefreshItem], list[ItemError]]:
+    """Every readable item, and one ItemError per unreadable one.
+
+    Raises FieldError only when ``data`` itself is not a list of items.
+    """
+    fields.shallow(data, "data", limit=6)
+    rows = fields.listing(data, "data", max_items=MAX_BATCH)
+    items: list[RefreshItem] = []
+    errors: list[ItemError] = []
+    for index, raw in enumerate(rows):
+        try:
+            item = read_item(raw, index)
+        except FieldError as exc:
+            sku = raw.get("SKU") if isinstance(raw, dict) else None
+            sku = str(sku).strip()[: fields.MAX_SKU] if isinstance(sku, (str, int)) else ""
+            errors.append(ItemError(sku, exc.field, exc.problem))
+            continue
+        if item is not None:
+            items.append(item)
+    return items, errors
+
+
+def _money(value: Decimal) -> str:
+    return format(value, "f")
+
+
+def build_item(item: RefreshItem) -> dict:
+    """One item in Bizuno's own key order (its ``setPriceLevels``, WooCommerce interface).
+
+    Bizuno sends the price twice (``Price`` and ``RegularPrice``) and
+    ``PriceTiers`` only when there are tiers; an absent value here is left
+    out rather than blanked, which our reader takes as "unchanged".
+    """
+    out: dict = {"SKU": item.sku}
+    if item.qty_stock is not None:
+        out["QtyStock"] = str(item.qty_stock)
+    if item.weight is not None:
+        out["Weight"] = _money(item.weight)
+    if item.type is not None:
+        out["Type"] = item.type
+    if item.full_price is not None:
+        out["FullPrice"] = _money(item.full_price)
+    if item.price is not None:
+        out["Price"] = _money(item.price)
+        out["RegularPrice"] = _money(item.price)
+    if item.sale_price is CLEAR:
+        out["SalePrice"] = ""
+    elif item.sale_price is not None:
+        out["SalePrice"] = _money(item.sale_price)
+    if item.tiers:  # PHP cannot send an empty array: no key means "no tiers"
+        out["PriceTiers"] = [
+            {"qty": str(t.qty), "price": _money(t.price)} for t in sorted(item.tiers, key=lambda t: t.qty)
+        ]
+    return out
+
+
+def build_batch(items: list[RefreshItem]) -> list[dict]:
+    return [build_item(item) for item in items]
