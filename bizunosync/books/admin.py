@@ -1,1 +1,318 @@
-from django.contrib import admin  # noqa: F401
+"""The bookkeeper's back office: items, price sheets, orders, shipments, rate rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.html import format_html
+
+from .models import (
+    Customer,
+    Item,
+    ItemImage,
+    Package,
+    PortalSettings,
+    PriceLevel,
+    PriceSheet,
+    SalesOrder,
+    SalesOrderLine,
+    Shipment,
+    ShippingRateRule,
+)
+
+# ---------------------------------------------------------------- items
+
+
+class PriceLevelInline(admin.TabularInline):
+    model = PriceLevel
+    extra = 0
+    fields = ["sheet", "qty", "price"]
+    autocomplete_fields = ["sheet"]
+    verbose_name = "price level"
+    verbose_name_plural = "price levels (tiers are sent to the store from the default sheet when it has 2 or more)"
+
+
+class ItemImageInline(admin.TabularInline):
+    model = ItemImage
+    extra = 0
+    fields = ["image", "title", "position"]
+
+
+class StockFilter(admin.SimpleListFilter):
+    title = "stock"
+    parameter_name = "stock"
+
+    def lookups(self, request, model_admin):
+        return [("out", "None available"), ("in", "Available")]
+
+    def queryset(self, request, queryset):
+        from django.db.models import F
+
+        available = F("qty_on_hand") - F("qty_on_sales_orders") - F("qty_allocated")
+        queryset = queryset.alias(available=available)
+        if self.value() == "out":
+            return queryset.filter(available__lte=0)
+        if self.value() == "in":
+            return queryset.filter(available__gt=0)
+        return queryset
+
+
+@admin.register(Item)
+class ItemAdmin(admin.ModelAdmin):
+    list_display = [
+        "sku",
+        "description_short",
+        "item_type",
+        "full_price",
+        "sale_price",
+        "qty_on_hand",
+        "qty_on_sales_orders",
+        "qty_allocated",
+        "available",
+        "sync_to_store",
+        "inactive",
+    ]
+    list_display_links = ["sku", "description_short"]
+    list_filter = ["sync_to_store", "inactive", "item_type", StockFilter]
+    search_fields = ["sku", "description_short", "search_code", "category", "tags"]
+    list_editable = ["sync_to_store"]
+    list_per_page = 100
+    date_hierarchy = "created"
+    inlines = [PriceLevelInline, ItemImageInline]
+    autocomplete_fields = ["accessories"]
+    prepopulated_fields = {"slug": ["description_short"]}
+    readonly_fields = ["available", "created", "updated"]
+    fieldsets = [
+        (None, {"fields": ["sku", "description_short", "item_type", "sync_to_store", "inactive"]}),
+        ("Prices", {"fields": ["full_price", "sale_price"]}),
+        ("Stock", {"fields": [("qty_on_hand", "qty_on_sales_orders", "qty_allocated"), "available"]}),
+        ("Descriptions", {"fields": ["description_sales", "description_long"]}),
+        (
+            "Shipping",
+            {"fields": [("weight", "weight_uom"), ("length", "width", "height", "dimension_uom")]},
+        ),
+        (
+            "Store listing",
+            {
+                "fields": [
+                    "category",
+                    "tags",
+                    "slug",
+                    "menu_order",
+                    "attributes",
+                    "accessories",
+                    "image",
+                    "search_code",
+                    "meta_description",
+                ]
+            },
+        ),
+        ("History", {"classes": ["collapse"], "fields": ["created", "updated"]}),
+    ]
+
+    @admin.display(description="available", ordering="qty_on_hand")
+    def available(self, item):
+        return item.qty_available
+
+
+@admin.register(PriceSheet)
+class PriceSheetAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_default", "level_count"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(level_total=Count("levels"))
+
+    @admin.display(description="price levels", ordering="level_total")
+    def level_count(self, sheet):
+        return sheet.level_total
+
+
+@admin.register(PriceLevel)
+class PriceLevelAdmin(admin.ModelAdmin):
+    list_display = ["item", "sheet", "qty", "price"]
+    list_filter = ["sheet"]
+    search_fields = ["item__sku", "item__description_short"]
+    list_select_related = ["item", "sheet"]
+    autocomplete_fields = ["item", "sheet"]
+
+
+# ------------------------------------------------------------ customers
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["name", "contact", "email", "phone", "city", "country", "customer_ref", "source"]
+    list_filter = ["source", "country"]
+    search_fields = ["name", "contact", "email", "phone", "customer_ref"]
+    date_hierarchy = "created"
+
+
+# --------------------------------------------------------- sales orders
+
+
+class SalesOrderLineInline(admin.TabularInline):
+    model = SalesOrderLine
+    extra = 0
+    fields = ["position", "sku", "item", "description", "quantity", "unit_price", "sales_tax", "total"]
+    autocomplete_fields = ["item"]
+
+
+class ShipmentInline(admin.TabularInline):
+    model = Shipment
+    extra = 0
+    fields = ["ship_date", "carrier", "service", "notes"]
+    show_change_link = True
+
+
+@admin.register(SalesOrder)
+class SalesOrderAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "journal_label",
+        "po_reference",
+        "post_date",
+        "customer",
+        "total",
+        "payment_status",
+        "shipping_method",
+        "source",
+        "duplicate_flag",
+    ]
+    list_display_links = ["id", "journal_label"]
+    list_filter = ["journal", "payment_status", "possible_duplicate", "source", "post_date"]
+    search_fields = ["po_reference", "billing_name", "billing_email", "shipping_name", "transaction_id", "customer__name"]
+    date_hierarchy = "post_date"
+    list_select_related = ["customer"]
+    autocomplete_fields = ["customer"]
+    readonly_fields = ["source", "booked_by", "created"]
+    inlines = [SalesOrderLineInline, ShipmentInline]
+    fieldsets = [
+        (None, {"fields": ["journal", "po_reference", ("order_date", "post_date"), "customer", "possible_duplicate"]}),
+        (
+            "Bill to",
+            {
+                "fields": [
+                    ("billing_name", "billing_contact"),
+                    "billing_address1",
+                    "billing_address2",
+                    ("billing_city", "billing_state", "billing_postal_code", "billing_country"),
+                    ("billing_telephone", "billing_email"),
+                ]
+            },
+        ),
+        (
+            "Ship to",
+            {
+                "fields": [
+                    ("shipping_name", "shipping_contact"),
+                    "shipping_address1",
+                    "shipping_address2",
+                    ("shipping_city", "shipping_state", "shipping_postal_code", "shipping_country"),
+                    ("shipping_telephone", "shipping_email"),
+                ]
+            },
+        ),
+        ("Totals", {"fields": [("total", "sales_tax", "freight"), "shipping_method"]}),
+        ("Payment", {"fields": [("payment_method", "payment_title"), ("payment_status", "transaction_id")]}),
+        ("Notes", {"fields": ["notes"]}),
+        ("Booking", {"classes": ["collapse"], "fields": ["source", "booked_by", "created"]}),
+    ]
+
+    @admin.display(description="journal", ordering="journal")
+    def journal_label(self, order):
+        colour = "#2e7d32" if order.journal == SalesOrder.Journal.INVOICE else "#1565c0"
+        return format_html('<strong style="color:{}">{}</strong>', colour, order.get_journal_display())
+
+    @admin.display(description="possible duplicate", ordering="possible_duplicate")
+    def duplicate_flag(self, order):
+        if not order.possible_duplicate:
+            return ""
+        return format_html(
+            '<span style="color:#b71c1c;font-weight:bold" title="{}">⚠ Possible duplicate</span>',
+            f"Another order has PO reference {order.po_reference}",
+        )
+
+
+# ------------------------------------------------------------ shipping
+
+
+class PackageInline(admin.TabularInline):
+    model = Package
+    extra = 1
+    fields = ["tracking_number", "weight"]
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(admin.ModelAdmin):
+    list_display = ["ship_date", "sales_order", "po_reference", "carrier", "service", "tracking_numbers"]
+    list_filter = ["ship_date", "carrier"]
+    search_fields = ["sales_order__po_reference", "packages__tracking_number", "carrier", "service"]
+    date_hierarchy = "ship_date"
+    list_select_related = ["sales_order"]
+    autocomplete_fields = ["sales_order"]
+    inlines = [PackageInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("packages")
+
+    @admin.display(description="PO reference", ordering="sales_order__po_reference")
+    def po_reference(self, shipment):
+        return shipment.sales_order.po_reference
+
+    @admin.display(description="tracking numbers")
+    def tracking_numbers(self, shipment):
+        return ", ".join(p.tracking_number for p in shipment.packages.all())
+
+
+class RateRuleForm(forms.ModelForm):
+    class Meta:
+        model = ShippingRateRule
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("min_weight"), data.get("max_weight")
+        if low is not None and high is not None and high < low:
+            raise forms.ValidationError("“Up to weight” must not be below “from weight”.")
+        if data.get("country"):
+            data["country"] = data["country"].upper()
+        return data
+
+
+@admin.register(ShippingRateRule)
+class ShippingRateRuleAdmin(admin.ModelAdmin):
+    form = RateRuleForm
+    list_display = ["title", "rate_id", "country_label", "state_label", "min_weight", "max_weight", "price", "sort_order", "active"]
+    list_editable = ["price", "sort_order", "active"]
+    list_filter = ["active", "country"]
+    search_fields = ["title", "rate_id"]
+
+    @admin.display(description="country", ordering="country")
+    def country_label(self, rule):
+        return rule.country or "Any"
+
+    @admin.display(description="state", ordering="state")
+    def state_label(self, rule):
+        return rule.state or "Any"
+
+
+# -------------------------------------------------------------- portal
+
+
+@admin.register(PortalSettings)
+class PortalSettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "api_user", "token_masked", "updated"]
+    fields = ["api_user", "token_masked", "updated"]
+    readonly_fields = ["token_masked", "updated"]
+
+    @admin.display(description="API token")
+    def token_masked(self, obj):
+        return obj.token_masked or "(not set — run manage.py bizuno_portal --token …)"
+
+    def has_add_permission(self, request):
+        return not PortalSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,58 @@
+"""The bookkeeper's admin pages open and show what matters."""
+
+import pytest
+from django.urls import reverse
+
+from bizunosync.books.models import Item, PriceLevel, PriceSheet, SalesOrder, Shipment, Package, ShippingRateRule
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def books(db):
+    sheet = PriceSheet.objects.create(name="Retail", is_default=True)
+    item = Item.objects.create(sku="AB-100", description_short="Hammer", full_price="10", qty_on_hand=5)
+    PriceLevel.objects.create(sheet=sheet, item=item, qty=1, price="10")
+    PriceLevel.objects.create(sheet=sheet, item=item, qty=10, price="9")
+    first = SalesOrder.objects.create(journal="so", po_reference="WC1001", possible_duplicate=True, total="12")
+    SalesOrder.objects.create(journal="inv", po_reference="WC1002", total="8")
+    shipment = Shipment.objects.create(sales_order=first, carrier="FedEx", service="Ground")
+    Package.objects.create(shipment=shipment, tracking_number="1Z999")
+    ShippingRateRule.objects.create(rate_id="fedex:GND", title="FedEx Ground", price="12.40")
+    return item
+
+
+@pytest.mark.parametrize(
+    "model", ["item", "pricesheet", "pricelevel", "customer", "salesorder", "shipment", "shippingraterule", "portalsettings"]
+)
+def test_every_books_list_page_opens(admin_client, books, model):
+    response = admin_client.get(reverse(f"admin:books_{model}_changelist"))
+    assert response.status_code == 200
+
+
+def test_the_orders_list_says_which_are_invoices_and_flags_duplicates(admin_client, books):
+    page = admin_client.get(reverse("admin:books_salesorder_changelist")).content.decode()
+    assert "Sales order" in page and "Invoice" in page
+    assert "Possible duplicate" in page
+
+
+def test_the_orders_list_filters_possible_duplicates(admin_client, books):
+    page = admin_client.get(reverse("admin:books_salesorder_changelist") + "?possible_duplicate__exact=1").content.decode()
+    assert "WC1001" in page and "WC1002" not in page
+
+
+def test_an_item_page_shows_its_price_levels_and_available_stock(admin_client, books):
+    page = admin_client.get(reverse("admin:books_item_change", args=[books.pk])).content.decode()
+    assert "price levels" in page.lower()
+    assert 'name="price_levels-1-qty" value="10"' in page
+
+
+def test_a_shipment_list_shows_tracking_numbers(admin_client, books):
+    page = admin_client.get(reverse("admin:books_shipment_changelist")).content.decode()
+    assert "1Z999" in page and "WC1001" in page
+
+
+def test_the_stock_filter_finds_items_with_nothing_available(admin_client, books):
+    Item.objects.create(sku="ZZ-0", description_short="Gone", qty_on_hand=2, qty_on_sales_orders=2)
+    page = admin_client.get(reverse("admin:books_item_changelist") + "?stock=out").content.decode()
+    assert "ZZ-0" in page and "AB-100" not in page
