@@ -16,6 +16,7 @@ class FailureClass(models.TextChoices):
     HTTP_STATUS = "http_status", "Other HTTP status"
     EMPTY_BODY = "empty_body", "Empty body"
     NOT_JSON = "not_json", "Not JSON"
+    WRONG_SHAPE = "wrong_shape", "JSON of the wrong shape"
     TOO_LARGE = "too_large", "Reply too large"
     APPLICATION = "application", "Application failure"
     REFUSED_LOCALLY = "refused_locally", "Refused before sending"
@@ -68,6 +69,10 @@ class SyncJob(models.Model):
     succeeded_count = models.PositiveIntegerField(default=0)
     failed_count = models.PositiveIntegerField(default=0)
     attempt_count = models.PositiveIntegerField(default=0)
+    # Automatic retries used since the last start or manual retry (safe ones only).
+    auto_retries = models.PositiveIntegerField(default=0)
+    # What happened to the job over time: [{"at", "event", "by", "note"}], e.g. manual retries.
+    history = models.JSONField(default=list, blank=True)
     cancel_requested = models.BooleanField(default=False)
     created = models.DateTimeField(default=timezone.now, db_index=True)
     started = models.DateTimeField(null=True, blank=True)
@@ -157,3 +162,6 @@ class InboundCall(models.Model):
 
     def __str__(self):
         return f"{self.method} {self.endpoint} from {self.caller or 'unknown'}"
+
+
+from .connections import BizunoConnection, StoreConnection  # noqa: E402,F401  (models live there)

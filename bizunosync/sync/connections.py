@@ -1,0 +1,187 @@
+"""Connection settings: where the other side is and how to log in (singletons).
+
+Secrets are stored encrypted with ``bizunosync.wire.secrets`` under
+``settings.FIELD_ENCRYPTION_KEY`` (or ``SECRET_KEY`` when that is empty), and
+read with the decrypt quirk of PROTOCOL §4: a value that is not in the
+encrypted ``::`` form is a legacy plain value, used verbatim.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from bizunosync.wire import secrets
+
+
+def secret_key_material() -> str:
+    return settings.FIELD_ENCRYPTION_KEY or settings.SECRET_KEY
+
+
+def encrypt_secret(plain: str) -> str:
+    return secrets.encrypt(plain, secret_key_material())
+
+
+def decrypt_secret(stored: str) -> str:
+    return secrets.decrypt(stored, secret_key_material())
+
+
+def _timeout(default, help_text):
+    return models.FloatField(
+        default=default,
+        validators=[MinValueValidator(0.1), MaxValueValidator(600)],
+        help_text=help_text,
+    )
+
+
+class SingletonModel(models.Model):
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        return 0, {}
+
+    @classmethod
+    def load(cls):
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class BizunoConnection(SingletonModel):
+    """Store → books: the bizuno-api plugin's settings page."""
+
+    class Fallback(models.TextChoices):
+        NONE = "none", "No rates (checkout shows no shipping options from Bizuno)"
+        FLAT = "flat", "A flat rate"
+
+    url = models.URLField(
+        "Bizuno URL",
+        max_length=500,
+        blank=True,
+        help_text="Bizuno's address, e.g. https://books.example.com/bizuno. The portal API is called at "
+        "this URL + /?bizRt=portal/api/…",
+    )
+    token = models.CharField(
+        "API token",
+        max_length=2000,
+        blank=True,
+        help_text="Sent in the X-Bizuno-Token header. Stored encrypted.",
+    )
+    order_prefix = models.CharField(
+        max_length=20, blank=True, default="WC", help_text="Put before the order number: WC + 1001 → PO WC1001."
+    )
+    customer_prefix = models.CharField(
+        max_length=20, blank=True, default="WC", help_text="Put before the customer id sent to Bizuno."
+    )
+    autodownload = models.BooleanField(
+        "Autodownload orders",
+        default=False,
+        help_text="Send each order to Bizuno in the background as soon as it is placed.",
+    )
+    connect_timeout = _timeout(5, "Seconds to wait for a connection to Bizuno.")
+    read_timeout = _timeout(30, "Seconds to wait for Bizuno's answer once the request is sent.")
+    rates_timeout = _timeout(
+        3, "Seconds the checkout waits for shipping rates before using the fallback. Keep it short."
+    )
+    rates_cache_seconds = models.PositiveIntegerField(
+        "Rates cache (seconds)",
+        default=300,
+        help_text="Rates for the same destination and weight are reused for this long.",
+    )
+    rates_fallback = models.CharField(
+        "When Bizuno is slow or down",
+        max_length=8,
+        choices=Fallback.choices,
+        default=Fallback.NONE,
+    )
+    rates_fallback_title = models.CharField(
+        "Fallback rate title", max_length=100, blank=True, default="Standard shipping"
+    )
+    rates_fallback_amount = models.DecimalField(
+        "Fallback rate amount",
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    class Meta:
+        verbose_name = "Bizuno connection"
+        verbose_name_plural = "Bizuno connection"
+
+    def __str__(self):
+        return self.url or "Bizuno connection (not set up)"
+
+    @property
+    def token_plain(self) -> str:
+        return decrypt_secret(self.token)
+
+    def set_token(self, plain: str) -> None:
+        self.token = encrypt_secret(plain)
+
+    @property
+    def is_configured(self) -> bool:
+        return bool(self.url and self.token)
+
+
+class StoreConnection(SingletonModel):
+    """Books → store: Bizuno's WooCommerce interface settings."""
+
+    url = models.URLField(
+        "Store URL",
+        max_length=500,
+        blank=True,
+        help_text="The shop's address, e.g. https://shop.example.com. Calls go to "
+        "this URL + /wp-json/bizuno-api/v1/…",
+    )
+    email = models.CharField(
+        "WordPress user",
+        max_length=254,
+        blank=True,
+        help_text="The e-mail address or user name Bizuno logs in as (sent in the 'email' header).",
+    )
+    password = models.CharField(
+        "WordPress password",
+        max_length=2000,
+        blank=True,
+        help_text="Sent in the 'pass' header. Stored encrypted.",
+    )
+    include_inactive = models.BooleanField(
+        default=False, help_text="Also send items that are marked inactive in the books."
+    )
+    method_override = models.BooleanField(
+        "Proxy-safe mode",
+        default=False,
+        help_text="Send PUT calls (Quick Refresh) as POST with 'X-HTTP-Method-Override: PUT'. Turn this on "
+        "when the store sits behind mod_security with the OWASP Core Rule Set, which blocks PUT by "
+        "default (HTTP 403).",
+    )
+    connect_timeout = _timeout(5, "Seconds to wait for a connection to the store.")
+    read_timeout = _timeout(60, "Seconds to wait for the store's answer once a request is sent.")
+
+    class Meta:
+        verbose_name = "Store connection"
+        verbose_name_plural = "Store connection"
+
+    def __str__(self):
+        return self.url or "Store connection (not set up)"
+
+    @property
+    def password_plain(self) -> str:
+        return decrypt_secret(self.password)
+
+    def set_password(self, plain: str) -> None:
+        self.password = encrypt_secret(plain)
+
+    @property
+    def is_configured(self) -> bool:
+        return bool(self.url and self.email and self.password)

@@ -1,0 +1,343 @@
+"""Outbound jobs: create, submit, claim, run, record every attempt, retry safely.
+
+A runner is a plain function registered for a job kind::
+
+    @runner(SyncJob.Kind.ORDER_EXPORT)
+    def export_order(job):
+        job.review_hint = f"Bizuno may have booked PO {po}; check before re-exporting"
+        reply = call(job, bizuno_transport(), "POST", portal_path("orderAdd"), form=...)
+        job.summary = f"Booked as Bizuno ID {reply.data['ID']}"
+
+``run_job`` claims the job with a conditional update (two workers never run
+the same job), calls the runner, and turns a ``SyncError`` into a decision:
+
+* nothing reached the peer (``reached_peer is False``, not permanent) → queued
+  again with backoff, up to ``SYNC_RETRY_BACKOFF`` (seconds; default 30, 120,
+  600), each retry a new logged attempt; then FAILED (safe to retry by hand);
+* permanent (401, ``result: Fail``, refused locally) → FAILED;
+* anything else (read timeout, 500, garbled answer) → NEEDS_REVIEW, with the
+  runner's ``job.review_hint`` (or a default) as the plain-language summary.
+
+Deferred retries use the task backend's ``run_after`` when it supports it
+(django-tasks-db does). Backends that cannot defer (ImmediateBackend in the
+tests) leave the job QUEUED with ``next_attempt_at``; ``run_due_jobs(now=…)``
+(and ``manage.py sync_run_due``) runs those that are due.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django_tasks import task
+
+from . import errors
+from .models import SyncAttempt, SyncJob
+
+logger = logging.getLogger("bizunosync.sync.jobs")
+
+DEFAULT_BACKOFF = (30, 120, 600)
+EXCERPT_CHARS = 2000
+_RUNNERS: dict[str, callable] = {}
+# Fields a running job writes; cancel_requested is left alone (staff set it concurrently).
+_RUN_FIELDS = [
+    "status", "failure_class", "summary", "result", "touched", "total", "processed", "succeeded_count",
+    "failed_count", "endpoint", "started", "finished", "next_attempt_at", "auto_retries", "history",
+]
+
+
+class NotRetryable(ValueError):
+    """retry_job on a job that is not failed or waiting for review."""
+
+
+def runner(kind: str):
+    """Register ``fn(job)`` as the runner for a job kind."""
+
+    def register(fn):
+        _RUNNERS[str(kind)] = fn
+        return fn
+
+    return register
+
+
+def backoff_schedule() -> tuple[int, ...]:
+    return tuple(getattr(settings, "SYNC_RETRY_BACKOFF", DEFAULT_BACKOFF))
+
+
+def create_job(kind, *, target, params=None, trigger, user=None, total=0, touched=()) -> SyncJob:
+    return SyncJob.objects.create(
+        kind=kind,
+        target=str(target)[:255],
+        params=params or {},
+        trigger=trigger,
+        triggered_by=user if getattr(user, "is_authenticated", False) else None,
+        total=total,
+        touched=list(touched),
+    )
+
+
+def submit(job: SyncJob, *, run_after=None) -> None:
+    """Queue the job once the current transaction commits (immediately outside one)."""
+    job_id = job.pk
+    transaction.on_commit(lambda: _enqueue(job_id, run_after))
+
+
+def _enqueue(job_id: int, run_after=None) -> None:
+    task_ = run_job_task
+    if run_after is not None and run_after > timezone.now():
+        if not task_.get_backend().supports_defer:
+            # Left QUEUED with next_attempt_at: run_due_jobs() picks it up.
+            return
+        task_ = task_.using(run_after=run_after)
+    task_.enqueue(job_id)
+
+
+@task()
+def run_job_task(job_id: int) -> str | None:
+    job = run_job(job_id)
+    return job.status if job else None
+
+
+def run_job(job_id: int, *, now=None) -> SyncJob | None:
+    """Claim and run a queued job; None when another worker has it (or it is not queued)."""
+    now = now or timezone.now()
+    claimed = SyncJob.objects.filter(pk=job_id, status=SyncJob.Status.QUEUED).update(
+        status=SyncJob.Status.RUNNING, started=now, finished=None, next_attempt_at=None
+    )
+    if claimed != 1:
+        return None
+    job = SyncJob.objects.get(pk=job_id)
+    job.summary = ""
+    job.failure_class = ""
+    job.review_hint = ""
+    job.peer_name = "the peer"
+    job.reached_in_run = False
+    fn = _RUNNERS.get(job.kind)
+    if fn is None:
+        return _finish(job, SyncJob.Status.FAILED, f"No runner is registered for {job.get_kind_display()}.")
+    try:
+        fn(job)
+    except errors.SyncError as exc:
+        return _after_error(job, exc, now)
+    except Exception as exc:  # a bug in a runner: record it, never leave the job RUNNING
+        logger.exception("sync job %s (%s) crashed", job.pk, job.kind)
+        text = f"Internal error: {type(exc).__name__}: {exc}"[:500]
+        if job.reached_in_run:
+            return _finish(job, SyncJob.Status.NEEDS_REVIEW, f"{_review_text(job)}. {text}")
+        return _finish(job, SyncJob.Status.FAILED, text)
+    if job.status == SyncJob.Status.RUNNING:
+        job.refresh_from_db(fields=["cancel_requested"])
+        cancelled = job.cancel_requested and job.total and job.processed < job.total
+        job.status = SyncJob.Status.CANCELLED if cancelled else SyncJob.Status.SUCCEEDED
+    return _finish(job, job.status, job.summary)
+
+
+def _review_text(job) -> str:
+    return job.review_hint or f"{job.peer_name[:1].upper()}{job.peer_name[1:]} may have received this request; check before retrying"
+
+
+def _after_error(job: SyncJob, exc: errors.SyncError, now) -> SyncJob:
+    job.failure_class = exc.failure_class
+    explanation = exc.explanation.rstrip(".")
+    if exc.retryable:
+        schedule = backoff_schedule()
+        if job.auto_retries < len(schedule):
+            delay = schedule[job.auto_retries]
+            job.auto_retries += 1
+            job.next_attempt_at = now + timedelta(seconds=delay)
+            job.status = SyncJob.Status.QUEUED
+            job.finished = None
+            job.summary = (
+                f"{explanation}. Nothing reached {job.peer_name}; retrying automatically in "
+                f"{_human(delay)} (retry {job.auto_retries} of {len(schedule)})."
+            )
+            job.save(update_fields=_RUN_FIELDS)
+            submit(job, run_after=job.next_attempt_at)
+            return job
+        return _finish(
+            job,
+            SyncJob.Status.FAILED,
+            f"{explanation}. Nothing reached {job.peer_name}; gave up after {len(schedule)} automatic "
+            "retries. It is safe to retry.",
+            now=now,
+        )
+    if exc.permanent:
+        return _finish(job, SyncJob.Status.FAILED, f"{explanation}.")
+    return _finish(job, SyncJob.Status.NEEDS_REVIEW, f"{_review_text(job).rstrip('.')}. {explanation}.")
+
+
+def _human(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h"
+
+
+def _finish(job: SyncJob, status, summary: str, now=None) -> SyncJob:
+    job.status = status
+    job.summary = summary
+    job.finished = timezone.now()
+    job.next_attempt_at = None
+    job.save(update_fields=_RUN_FIELDS)
+    return job
+
+
+def run_due_jobs(*, now=None) -> list[int]:
+    """Run queued jobs whose retry time has come (for backends that cannot defer, and cron)."""
+    now = now or timezone.now()
+    due = list(
+        SyncJob.objects.filter(status=SyncJob.Status.QUEUED, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)
+    )
+    ran = []
+    for job_id in due:
+        if run_job(job_id, now=now) is not None:
+            ran.append(job_id)
+    return ran
+
+
+def call(job: SyncJob, transport, method: str, path: str, **kw):
+    """Send one request for ``job``: the attempt row is saved before, completed after.
+
+    Returns the transport's Reply or raises its SyncError (after recording it).
+    """
+    job.peer_name = transport.peer
+    SyncJob.objects.filter(pk=job.pk).update(attempt_count=F("attempt_count") + 1)
+    job.attempt_count += 1
+    try:
+        summary = transport.describe(method, path, **kw)
+    except Exception as exc:  # cannot even build the request (e.g. unencodable form)
+        summary = {"method": method, "url": transport.url_for(path), "error": f"{type(exc).__name__}"}
+    if not job.endpoint:
+        job.endpoint = transport.base_url[:500]
+        SyncJob.objects.filter(pk=job.pk).update(endpoint=job.endpoint)
+    attempt = SyncAttempt.objects.create(
+        job=job,
+        number=job.attempt_count,
+        method=summary.get("method", method)[:8],
+        url=summary.get("url", "")[:1000],
+        request_summary=summary,
+    )
+    try:
+        reply = transport.request(method, path, **kw)
+    except errors.SyncError as exc:
+        if exc.reached_peer is not False:
+            job.reached_in_run = True
+        _complete(
+            attempt,
+            transport,
+            status=exc.status,
+            excerpt=exc.excerpt,
+            messages=_message_rows(exc.messages),
+            failure_class=exc.failure_class,
+            reached_peer=exc.reached_peer,
+            error=exc.explanation,
+        )
+        raise
+    except Exception as exc:
+        job.reached_in_run = True
+        _complete(attempt, transport, error=f"Internal error: {type(exc).__name__}: {exc}", reached_peer=None)
+        raise
+    job.reached_in_run = True
+    rows = _message_rows(reply.messages) + [{"level": "warning", "text": f"bizunosync: {w}"} for w in reply.warnings]
+    _complete(
+        attempt,
+        transport,
+        status=reply.status,
+        excerpt=reply.excerpt,
+        messages=rows,
+        reached_peer=True,
+        duration_ms=reply.duration_ms,
+    )
+    return reply
+
+
+def _message_rows(block) -> list[dict]:
+    return [{"level": level, "text": text} for level, text in block.items()] if block else []
+
+
+def _complete(attempt, transport, *, status=None, excerpt="", messages=(), failure_class="", reached_peer=None,
+              error="", duration_ms=None):
+    attempt.finished = timezone.now()
+    if duration_ms is None:
+        duration_ms = max(0, round((attempt.finished - attempt.started).total_seconds() * 1000))
+    attempt.duration_ms = duration_ms
+    attempt.http_status = status
+    attempt.response_excerpt = transport.redact(excerpt or "")[:EXCERPT_CHARS]
+    attempt.messages = [{"level": m["level"], "text": transport.redact(m["text"])} for m in messages]
+    attempt.failure_class = failure_class or ""
+    attempt.reached_peer = reached_peer
+    attempt.error = transport.redact(error or "")
+    attempt.save()
+
+
+def progress(job: SyncJob, processed: int | None = None, *, total=None, summary=None, result=None) -> bool:
+    """Save progress for the live bar; False when staff asked to cancel (stop between items)."""
+    fields = {}
+    if processed is not None:
+        job.processed = fields["processed"] = processed
+    if total is not None:
+        job.total = fields["total"] = total
+    if summary is not None:
+        job.summary = fields["summary"] = summary
+    if result is not None:
+        job.result = fields["result"] = result
+    if fields:
+        SyncJob.objects.filter(pk=job.pk).update(**fields)
+    return not cancel_requested(job)
+
+
+def cancel_requested(job: SyncJob) -> bool:
+    job.cancel_requested = SyncJob.objects.filter(pk=job.pk).values_list("cancel_requested", flat=True).first() or False
+    return job.cancel_requested
+
+
+def request_cancel(job: SyncJob, user=None) -> bool:
+    """Ask a queued or running job to stop; a queued one is cancelled at once."""
+    if SyncJob.objects.filter(pk=job.pk, status=SyncJob.Status.QUEUED).update(
+        status=SyncJob.Status.CANCELLED, cancel_requested=True, finished=timezone.now(),
+        summary="Cancelled before it started.",
+    ):
+        job.refresh_from_db()
+        return True
+    changed = SyncJob.objects.filter(pk=job.pk, status=SyncJob.Status.RUNNING).update(cancel_requested=True)
+    job.refresh_from_db()
+    return bool(changed)
+
+
+def retry_job(job: SyncJob, user=None, *, note: str = "") -> SyncJob:
+    """Queue a failed or needs-review job again (recording who); returns the job, refreshed.
+
+    Raises NotRetryable for any other status.
+    """
+    retryable = [SyncJob.Status.FAILED, SyncJob.Status.NEEDS_REVIEW]
+    event = {
+        "at": timezone.now().isoformat(),
+        "event": "retry",
+        "by": getattr(user, "get_username", lambda: "")() if user is not None else "",
+        "note": note or f"was {job.get_status_display().lower()}",
+    }
+    with transaction.atomic():
+        locked = SyncJob.objects.select_for_update().filter(pk=job.pk, status__in=retryable).first()
+        if locked is None:
+            job.refresh_from_db()
+            raise NotRetryable(f"{job} is {job.get_status_display().lower()}; only failed jobs or jobs "
+                               "needing review can be retried.")
+        locked.status = SyncJob.Status.QUEUED
+        locked.auto_retries = 0
+        locked.cancel_requested = False
+        locked.next_attempt_at = None
+        locked.finished = None
+        locked.history = [*locked.history, event]
+        locked.summary = f"Queued again by {event['by'] or 'the system'}."
+        locked.save(update_fields=["status", "auto_retries", "cancel_requested", "next_attempt_at", "finished",
+                                   "history", "summary"])
+        submit(locked)
+    job.refresh_from_db()
+    return job
