@@ -16,6 +16,7 @@ from decimal import Decimal
 
 MAX_INPUT_VARS = 1000  # PHP's max_input_vars default: the rest is dropped silently
 MAX_NESTING = 64  # PHP's max_input_nesting_level default
+PHP_PRECISION = 14  # PHP's `precision` ini default, used by http_build_query for floats
 
 _UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")
 _CANONICAL_INT = re.compile(r"^(0|-?[1-9][0-9]*)\Z")
@@ -54,10 +55,36 @@ def _scalar(value) -> str | None:
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, float):
-        # PHP prints doubles with serialize_precision -1 and no forced ".0"
-        text = repr(value)
-        return text[:-2] if text.endswith(".0") else text
+        return php_double(value)
     return str(value)
+
+
+def php_double(value: float, precision: int = PHP_PRECISION) -> str:
+    """A float as `http_build_query` prints it: ``%.14G`` with PHP's own touches.
+
+    http_build_query uses the `precision` ini setting (14), not
+    `serialize_precision`: 0.1 + 0.2 goes out as ``0.3``, 1e14 as ``1.0E+14``
+    and 1e-5 as ``1.0E-5`` (a lone mantissa digit gets ".0", the exponent
+    has a sign and no padding). Checked against php-cli in tests/wire.
+    """
+    if value != value:
+        return "NAN"
+    if value in (float("inf"), float("-inf")):
+        return "INF" if value > 0 else "-INF"
+    if value == 0:
+        return "-0" if str(value).startswith("-") else "0"
+    mantissa, _, exp_text = format(value, f".{precision - 1}e").partition("e")
+    exponent = int(exp_text)
+    sign = "-" if mantissa.startswith("-") else ""
+    digits = mantissa.lstrip("-").replace(".", "").rstrip("0") or "0"
+    if exponent < -4 or exponent >= precision:
+        tail = digits[1:] or "0"
+        return f"{sign}{digits[0]}.{tail}E{'+' if exponent >= 0 else '-'}{abs(exponent)}"
+    if exponent < 0:
+        return f"{sign}0.{'0' * (-exponent - 1)}{digits}"
+    whole, frac = digits[: exponent + 1], digits[exponent + 1 :]
+    whole = whole.ljust(exponent + 1, "0")
+    return f"{sign}{whole}.{frac}" if frac else f"{sign}{whole}"
 
 
 def _items(value):
@@ -84,15 +111,42 @@ def encode(data: dict | list) -> str:
     return "&".join(out)
 
 
-def count_vars(body: str | bytes) -> int:
-    """How many variables PHP counts against `max_input_vars` for this body."""
-    if isinstance(body, bytes):
-        body = body.decode("latin-1")
-    return sum(1 for part in body.split("&") if part)
+def _segments(raw: bytes, post: bool) -> list[bytes]:
+    """The `&`-separated parts PHP counts against max_input_vars.
+
+    parse_str (and WordPress's parsing of PUT bodies) tokenises with
+    strtok, which skips empty parts; the `$_POST` reader counts every part,
+    empty ones included, except a trailing empty one (`a=1&`).
+    """
+    parts = raw.split(b"&")
+    if post:
+        if parts and parts[-1] == b"":
+            parts.pop()
+        return parts
+    return [part for part in parts if part]
+
+
+def count_vars(body: str | bytes, *, post: bool = False) -> int:
+    """How many variables PHP counts against `max_input_vars` for this body.
+
+    ``post=False`` counts as `parse_str` does, ``post=True`` as the `$_POST`
+    reader does; they differ only for empty parts (`a=1&&b=2`), which
+    encode() never writes.
+    """
+    raw = body.encode("utf-8") if isinstance(body, str) else body
+    return len(_segments(raw, post)) if raw else 0
 
 
 def exceeds_input_vars(body: str | bytes, limit: int = MAX_INPUT_VARS) -> bool:
-    return count_vars(body) > limit
+    """True when a PHP peer would not see this body whole.
+
+    Past `limit` variables PHP warns and stops: `parse_str` (a WordPress
+    PUT) keeps exactly `limit`, `$_POST` keeps one more before it stops
+    (measured with php-cli 8.2 and `php -S` in tests/wire). Either way the
+    sender must split or refuse the body *before* sending, so the test is
+    the stricter one.
+    """
+    return count_vars(body) > limit or count_vars(body, post=True) > limit
 
 
 # ---------------------------------------------------------------- decoding
@@ -129,8 +183,16 @@ def _key(index: str) -> str:
 
 
 def _next_index(table: dict) -> str:
+    """The key `a[]` gets: one past the highest integer key, else 0.
+
+    Arrays PHP's parser creates start their "next free element" at
+    ZEND_LONG_MIN, so after only negative keys the append goes to max + 1
+    (``a[-5]=x&a[]=y`` gives -4) on the installed Debian PHP 8.2.36, as
+    checked in tests/wire. (An array *literal* ``$b = []`` starts at 0, which
+    is where PHP versions have differed; the parser's arrays are what count.)
+    """
     ints = [int(k) for k in table if _CANONICAL_INT.match(k)]
-    return str(max(max(ints) + 1, 0) if ints else 0)
+    return str(max(ints) + 1 if ints else 0)
 
 
 def _register(root: dict, name: str, value: str) -> None:
@@ -183,17 +245,23 @@ def _register(root: dict, name: str, value: str) -> None:
     table[key] = value
 
 
-def decode(body: str | bytes, *, max_vars: int | None = None, errors: str = "strict") -> dict:
-    """Parse a form body as PHP fills `$_POST`.
+def decode(
+    body: str | bytes, *, max_vars: int | None = None, post: bool = False, errors: str = "strict"
+) -> dict:
+    """Parse a form body as PHP's `parse_str` does (or `$_POST`, with ``post=True``).
 
     Raises `PhpFormError` when a name or value is not UTF-8 (unless
-    ``errors`` says otherwise). With ``max_vars``, variables past the limit
-    are dropped as PHP drops them.
+    ``errors`` says otherwise). With ``max_vars`` (PHP's max_input_vars),
+    variables past the limit are dropped as that PHP parser drops them:
+    `parse_str` keeps ``max_vars`` of them, `$_POST` keeps ``max_vars + 1``
+    counting empty parts (an off-by-one in PHP's `add_post_vars`, measured).
     """
     raw = body.encode("utf-8") if isinstance(body, str) else body
     root: dict = {}
-    count = 0
-    for part in raw.split(b"&"):
+    parts = _segments(raw, post) if raw else []
+    if max_vars is not None:
+        parts = parts[: max(max_vars + (1 if post else 0), 0)]
+    for part in parts:
         if not part:
             continue
         name, eq, value = part.partition(b"=")
@@ -203,9 +271,6 @@ def decode(body: str | bytes, *, max_vars: int | None = None, errors: str = "str
         except UnicodeDecodeError as exc:
             raise PhpFormError("the form body is not valid UTF-8") from exc
         _register(root, name_text, value_text)
-        count += 1
-        if max_vars is not None and count >= max_vars:
-            break
     return root
 
 
