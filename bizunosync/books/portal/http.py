@@ -1,0 +1,87 @@
+"""How the portal answers: Bizuno's JSON shapes, one error helper, and the call log.
+
+Callers are PHP programs (the bizuno-api plugin) that expect JSON for every
+answer, errors included: no HTML page ever leaves the portal.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from django.http import JsonResponse
+
+from bizunosync.sync.models import InboundCall
+from bizunosync.wire.messages import MessageBlock
+
+log = logging.getLogger("bizunosync.books.portal")
+
+
+def messages_out(block: MessageBlock):
+    """Bizuno's block, with `warning` spelt `caution` as Bizuno itself writes it."""
+    wire = block.to_wire()
+    if isinstance(wire, dict) and "warning" in wire:
+        wire = {("caution" if level == "warning" else level): items for level, items in wire.items()}
+    return wire
+
+
+@dataclass
+class Reply:
+    """A handled call: the JSON to send and what to write in the call log."""
+
+    data: dict
+    status: int = 200
+    result: str = InboundCall.Result.SUCCESS
+    item_count: int = 0
+    changed_count: int = 0
+    note: str = ""
+    messages: MessageBlock = field(default_factory=MessageBlock)
+    touched: list[str] = field(default_factory=list)
+
+
+def fail(block: MessageBlock, *, item_count: int = 0, status: int = 200) -> Reply:
+    """Bizuno's `Fail` answer (HTTP 200: the plugin reads the block and shows it)."""
+    first = next((text for _, text in block.items()), "")
+    return Reply(
+        {"result": "Fail", "messages": messages_out(block)},
+        status=status,
+        result=InboundCall.Result.FAIL,
+        item_count=item_count,
+        note=first[:500],
+        messages=block,
+    )
+
+
+def error(text: str, status: int) -> Reply:
+    """A refused call (4xx): same JSON shape, with the status saying why."""
+    block = MessageBlock().error(text)
+    return Reply(
+        {"result": "Fail", "messages": messages_out(block)},
+        status=status,
+        result=InboundCall.Result.REJECTED,
+        note=text[:500],
+        messages=block,
+    )
+
+
+def respond(request, endpoint: str, reply: Reply, *, caller: str, duration_ms: int) -> JsonResponse:
+    """Write the call log row, then send the JSON. Never records a credential."""
+    try:
+        InboundCall.objects.create(
+            side="books",
+            endpoint=endpoint[:64],
+            method=request.method[:8],
+            caller=caller[:150],
+            remote_addr=request.META.get("REMOTE_ADDR") or None,
+            http_status=reply.status,
+            result=reply.result,
+            item_count=reply.item_count,
+            changed_count=reply.changed_count,
+            note=reply.note[:500],
+            messages=reply.messages.to_wire(),
+            touched=reply.touched,
+            duration_ms=max(0, duration_ms),
+        )
+    except Exception:  # the log must never turn an answered call into a 500
+        log.exception("could not record portal call %s", endpoint)
+    return JsonResponse(reply.data, status=reply.status, json_dumps_params={"ensure_ascii": False})

@@ -1,0 +1,75 @@
+"""`orderAdd`: a store posts one order; we book it (PROTOCOL §3.2).
+
+The body is a PHP form (`General[...]`, `Item[0][...]`); a JSON body is read
+too when the content type says so, as WordPress's REST layer would.
+Unreadable fields → `{"result": "Fail", "messages": {"error": [...]}}` naming
+every one of them, with HTTP 200 as Bizuno answers; nothing is booked.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.core.exceptions import RequestDataTooBig
+
+from bizunosync.wire import order_add, phpform
+from bizunosync.wire.messages import MessageBlock
+
+from ..services.booking import book_order
+from .auth import authorize
+from .http import Reply, error, fail, messages_out
+
+
+def _form(request):
+    """The body as a dict, or raise ValueError with a line for the caller."""
+    body = request.body
+    if not body.strip():
+        raise ValueError("body: is empty (expected the order as a form)")
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"body: is not valid JSON ({exc.__class__.__name__})") from None
+        if not isinstance(data, dict):
+            raise ValueError("body: must be a JSON object")
+        return data
+    try:
+        return phpform.decode(body)
+    except (phpform.PhpFormError, UnicodeDecodeError) as exc:
+        raise ValueError(f"body: is not a readable form ({exc})") from None
+
+
+def _invalid(exc: order_add.OrderAddInvalid, item_count: int) -> Reply:
+    block = MessageBlock()
+    for problem in exc.errors:
+        block.error(str(problem))
+    return fail(block, item_count=item_count)
+
+
+@authorize("orderAdd")
+def order_add_view(request) -> Reply:
+    if request.method != "POST":
+        return error("orderAdd takes a POST with the order as a form body.", 405)
+    try:
+        form = _form(request)
+    except RequestDataTooBig:
+        return error("The order is larger than this Bizuno accepts.", 413)
+    except ValueError as exc:
+        return fail(MessageBlock().error(str(exc)))
+
+    raw_items = form.get("Item") if isinstance(form, dict) else None
+    item_count = len(raw_items) if isinstance(raw_items, (dict, list)) else 0
+    try:
+        order = order_add.read(form)
+        booking = book_order(order, request.user)
+    except order_add.OrderAddInvalid as exc:
+        return _invalid(exc, item_count)
+
+    return Reply(
+        {"result": "Success", "ID": booking.order_id, "messages": messages_out(booking.messages)},
+        item_count=booking.line_count,
+        changed_count=1,
+        note=booking.messages.texts("success")[0],
+        messages=booking.messages,
+        touched=booking.touched,
+    )

@@ -1,0 +1,209 @@
+"""Book a store order as Bizuno does (PROTOCOL §3.2).
+
+* The customer is found by billing email (any case) or created.
+* Stock short on any line → a **sales order** (`so`), whose quantities go to
+  "on sales orders"; everything available → an **invoice** (`inv`), which
+  takes the quantities off "on hand".
+* Payment is *authorized* for the statuses Bizuno treats so, else *captured*.
+* An unknown SKU is booked as a line without an item, with a caution.
+* The same PO twice is booked twice (Bizuno has no idempotency key) and both
+  orders are flagged as possible duplicates for the bookkeeper.
+
+All of it in one transaction, with a fixed number of queries whatever the
+number of lines (the lines are bulk-inserted; items are read and written in
+bulk). Takes the wire's OrderAdd, returns plain data.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from bizunosync.wire.fields import MAX_QTY, FieldError
+from bizunosync.wire.messages import MessageBlock
+from bizunosync.wire.order_add import OrderAdd, OrderAddInvalid, is_authorized
+
+from ..models import Customer, Item, SalesOrder, SalesOrderLine
+
+MAX_NAMED_SKUS = 20  # past this, unknown SKUs are counted, not each named
+LINE_BATCH = 500
+
+
+@dataclass
+class Booking:
+    order_id: int
+    journal: str
+    customer_id: int
+    customer_created: bool
+    line_count: int
+    messages: MessageBlock = field(default_factory=MessageBlock)
+
+    @property
+    def touched(self) -> list[str]:
+        return [f"books.salesorder:{self.order_id}"]
+
+
+def _stock_quantity(line, index: int, item: Item) -> int:
+    """Stock moves in whole units: a fractional quantity of a stock item is refused."""
+    quantity = line.quantity
+    if quantity != quantity.to_integral_value():
+        raise FieldError(f"Item[{index}].Quantity", f"must be a whole number for stock item {item.sku}, got {quantity}")
+    return int(quantity)
+
+
+def _customer(order: OrderAdd) -> tuple[Customer, bool]:
+    billing = order.billing
+    found = Customer.objects.filter(email__iexact=billing.email.strip()).order_by("pk").first()
+    if found:
+        return found, False
+    ref = order.customer_id if order.customer_id not in ("", "0") else ""
+    customer = Customer.objects.create(
+        customer_ref=ref,
+        name=billing.primary_name or billing.contact or billing.email,
+        contact=billing.contact,
+        email=billing.email.strip(),
+        phone=billing.telephone,
+        address1=billing.address1,
+        address2=billing.address2,
+        city=billing.city,
+        state=billing.state,
+        postal_code=billing.postal_code,
+        country=billing.country,
+        source=Customer.Source.STORE,
+    )
+    return customer, True
+
+
+def _address(prefix: str, address) -> dict:
+    return {
+        f"{prefix}_name": address.primary_name,
+        f"{prefix}_contact": address.contact,
+        f"{prefix}_address1": address.address1,
+        f"{prefix}_address2": address.address2,
+        f"{prefix}_city": address.city,
+        f"{prefix}_state": address.state,
+        f"{prefix}_postal_code": address.postal_code,
+        f"{prefix}_country": address.country,
+        f"{prefix}_telephone": address.telephone,
+        f"{prefix}_email": address.email,
+    }
+
+
+def book_order(order: OrderAdd, user=None) -> Booking:
+    """Book one order; raises OrderAddInvalid (nothing written) when it cannot be booked."""
+    if not order.lines:
+        raise OrderAddInvalid([FieldError("Item", "the order has no lines")])
+    messages = MessageBlock()
+
+    with transaction.atomic():
+        skus = {line.sku for line in order.lines if line.sku}
+        # Locked in pk order so two orders for the same items queue, not deadlock.
+        items = {
+            item.sku: item
+            for item in Item.objects.select_for_update().filter(sku__in=skus).order_by("pk")
+        } if skus else {}
+
+        needed: dict[str, int] = defaultdict(int)
+        errors = []
+        for index, line in enumerate(order.lines):
+            item = items.get(line.sku)
+            if item is not None and item.tracks_stock:
+                try:
+                    needed[item.sku] += _stock_quantity(line, index, item)
+                except FieldError as exc:
+                    errors.append(exc)
+        errors += [
+            FieldError("Item", f"total quantity of {sku} is too large ({qty}, at most {MAX_QTY})")
+            for sku, qty in needed.items()
+            if qty > MAX_QTY
+        ]
+        if errors:
+            raise OrderAddInvalid(errors)
+
+        available = {sku: items[sku].qty_available for sku in needed}
+        short = [sku for sku, qty in needed.items() if available[sku] < qty]
+        journal = SalesOrder.Journal.SALES_ORDER if short else SalesOrder.Journal.INVOICE
+
+        customer, created = _customer(order)
+        earlier = list(SalesOrder.objects.filter(po_reference=order.po).order_by("pk").values_list("pk", flat=True))
+
+        sales_order = SalesOrder.objects.create(
+            journal=journal,
+            po_reference=order.po,
+            order_date=order.order_date,
+            customer=customer,
+            **_address("billing", order.billing),
+            **_address("shipping", order.shipping),
+            total=order.total,
+            sales_tax=order.sales_tax,
+            freight=order.shipping_total,
+            shipping_method=order.shipping_carrier,
+            payment_method=order.payment_method,
+            payment_title=order.payment_title,
+            payment_status=(
+                SalesOrder.PaymentStatus.AUTHORIZED
+                if is_authorized(order.payment_status)
+                else SalesOrder.PaymentStatus.CAPTURED
+            ),
+            transaction_id=order.transaction_id,
+            notes=order.notes,
+            source=SalesOrder.Source.PORTAL,
+            booked_by=user if getattr(user, "pk", None) else None,
+            possible_duplicate=bool(earlier),
+        )
+        SalesOrderLine.objects.bulk_create(
+            (
+                SalesOrderLine(
+                    order=sales_order,
+                    position=index + 1,
+                    item=items.get(line.sku),
+                    sku=line.sku,
+                    description=(line.description or (items[line.sku].description_short if line.sku in items else ""))[:255],
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    sales_tax=line.sales_tax,
+                    total=line.total,
+                )
+                for index, line in enumerate(order.lines)
+            ),
+            batch_size=LINE_BATCH,
+        )
+
+        moved = []
+        for sku, qty in needed.items():
+            item = items[sku]
+            if journal == SalesOrder.Journal.INVOICE:
+                item.qty_on_hand -= qty
+            else:
+                item.qty_on_sales_orders += qty
+            moved.append(item)
+        if moved:
+            Item.objects.bulk_update(moved, ["qty_on_hand", "qty_on_sales_orders"], batch_size=LINE_BATCH)
+        if earlier:
+            SalesOrder.objects.filter(pk__in=earlier, possible_duplicate=False).update(possible_duplicate=True)
+
+    label = sales_order.get_journal_display().lower()
+    messages.success(f"Booked {label} #{sales_order.pk} for {order.po}.")
+    for sku in short[:MAX_NAMED_SKUS]:
+        messages.warning(
+            f"Stock short for {sku}: {available[sku]} available, "
+            f"{needed[sku]} ordered; booked as a sales order."
+        )
+    unknown = sorted({line.sku for line in order.lines if line.sku and line.sku not in items})
+    for sku in unknown[:MAX_NAMED_SKUS]:
+        messages.warning(f"SKU {sku} not found in Bizuno; booked as a non-stock line.")
+    if len(unknown) > MAX_NAMED_SKUS:
+        messages.warning(f"…and {len(unknown) - MAX_NAMED_SKUS} more SKUs not found in Bizuno, booked as non-stock lines.")
+    if earlier:
+        previous = ", ".join(f"#{pk}" for pk in earlier[:MAX_NAMED_SKUS])
+        messages.warning(
+            f"PO {order.po} was already booked ({previous}); booked again as #{sales_order.pk} "
+            f"and flagged as a possible duplicate."
+        )
+    if created:
+        messages.info(f"New customer {customer.name} ({customer.email}).")
+    return Booking(sales_order.pk, journal, customer.pk, created, len(order.lines), messages)
+
+
