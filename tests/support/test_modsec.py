@@ -137,3 +137,26 @@ def test_the_proxy_is_gone_after_its_block_ends(upstream):
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
     with pytest.raises(ProcessLookupError):
         os.killpg(group, 0)  # nothing left of Apache's process group
+
+
+@pytest.mark.django_db(transaction=True)
+def test_django_behind_the_proxy_serves_a_login_with_its_csrf_check_intact(live_server, admin_user_with_password):
+    with waf_proxy(live_server.url) as proxy_url:
+        session = requests.Session()
+        form = session.get(proxy_url + "/admin/login/", timeout=5)
+        assert form.status_code == 200
+        response = session.post(
+            proxy_url + "/admin/login/?next=/admin/",
+            data={
+                "csrfmiddlewaretoken": session.cookies["csrftoken"],
+                "username": "boss",
+                "password": "boss-password",
+                "next": "/admin/",
+            },
+            headers={"Referer": proxy_url + "/admin/login/"},
+            allow_redirects=False,
+            timeout=5,
+        )
+    # ProxyPreserveHost: Django builds its redirect and checks CSRF against the proxy's host.
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/"
