@@ -1,0 +1,61 @@
+"""Read the ``data`` a PHP peer sent: a PHP form body (POST and PUT) or JSON.
+
+WordPress parses both for POST and PUT; Django parses neither bracket keys
+nor PUT bodies, so every store endpoint reads its body here, once.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from django.core.exceptions import RequestDataTooBig
+
+from bizunosync.wire import phpform
+
+from .http import ApiError
+
+FORM_TYPES = {"", "application/x-www-form-urlencoded", "text/plain", "application/octet-stream"}
+
+
+def read_data(request):
+    """The value of the body's ``data`` key (None when absent)."""
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        raise ApiError(413, "rest_body_too_large", "The request body is too large.") from None
+    content_type = (request.content_type or "").lower()
+    if content_type == "application/json" or content_type.endswith("+json"):
+        parsed = _json(raw)
+    elif content_type in FORM_TYPES:
+        parsed = _form(raw)
+    else:
+        raise ApiError(
+            415, "rest_invalid_content_type",
+            f"Send the body as application/x-www-form-urlencoded or application/json, not {content_type}.",
+        )
+    if not isinstance(parsed, dict):
+        raise ApiError(400, "rest_invalid_json", "The request body must be an object with a data key.")
+    return parsed.get("data")
+
+
+def _form(raw: bytes) -> dict:
+    try:
+        return phpform.decode(raw)
+    except phpform.PhpFormError:
+        raise ApiError(400, "rest_invalid_body", "The form body is not valid UTF-8.") from None
+
+
+def _json(raw: bytes):
+    if not raw.strip():
+        return {}
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "rest_invalid_json", "The JSON body is not valid UTF-8.") from None
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except RecursionError:
+        raise ApiError(400, "rest_invalid_json", "The JSON body is nested too deeply.") from None
+    except ValueError as exc:
+        raise ApiError(400, "rest_invalid_json", f"The JSON body is malformed: {exc}.") from None

@@ -1,0 +1,109 @@
+"""Wrap each store endpoint: method check, JSON-only errors, and the call log.
+
+Every call, rejected or not, leaves a `sync.InboundCall` row (endpoint,
+caller login, address, status, result, counts, note, messages, touched
+records, duration) — never the password.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import time
+from functools import wraps
+
+from django.db import DatabaseError, transaction
+from django.views.decorators.csrf import csrf_exempt
+
+from bizunosync.sync.models import InboundCall
+
+from .http import ApiError, wp_error
+
+log = logging.getLogger("bizunosync.store.endpoints")
+
+
+def effective_method(request) -> str:
+    """POST with `X-HTTP-Method-Override` or `?_method=` counts as that method (WordPress does this)."""
+    method = request.method.upper()
+    if method == "POST":
+        override = request.headers.get("X-HTTP-Method-Override") or request.GET.get("_method") or ""
+        override = override.strip().upper()
+        if override in {"PUT", "PATCH", "DELETE", "POST", "GET"}:
+            return override
+    return method
+
+
+def endpoint(name: str, method: str):
+    """Decorate a plain view taking (request) after authentication."""
+
+    def decorate(view):
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            started = time.monotonic()
+            request.caller = ""
+            actual = effective_method(request)
+            try:
+                if actual != method:
+                    raise ApiError(
+                        405, "rest_method_not_allowed",
+                        f"{name} accepts {method}, not {actual}.", headers={"Allow": method},
+                    )
+                response = view(request, *args, **kwargs)
+            except ApiError as exc:
+                response = exc.response()
+            except Exception:
+                log.exception("Unhandled error in store endpoint %s", name)
+                response = wp_error(500, "internal_server_error", "The store could not handle this request.")
+            _record(request, name, actual, response, started)
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def _record(request, name, method, response, started):
+    details = getattr(response, "inbound_log", {}) or {}
+    status = response.status_code
+    result = InboundCall.Result.REJECTED if status >= 400 else InboundCall.Result.SUCCESS
+    messages = []
+    if status < 400:
+        try:
+            import json
+
+            body = json.loads(response.content)
+            if body.get("result") != "Success":
+                result = InboundCall.Result.FAIL
+            messages = body.get("message") or []
+        except ValueError:
+            pass
+    if status >= 500:
+        result = InboundCall.Result.FAIL
+    try:
+        with transaction.atomic():
+            InboundCall.objects.create(
+                side="store",
+                endpoint=name,
+                method=method[:8],
+                caller=getattr(request, "caller", "")[:150],
+                remote_addr=_ip(request.META.get("REMOTE_ADDR")),
+                http_status=status,
+                result=result,
+                item_count=details.get("item_count", 0),
+                changed_count=details.get("changed_count", 0),
+                note=details.get("note", "")[:500],
+                messages=messages,
+                touched=details.get("touched", []),
+                duration_ms=int((time.monotonic() - started) * 1000),
+            )
+    except DatabaseError:
+        # The answer matters more than its log line.
+        log.exception("Could not record the inbound call to %s", name)
+
+
+def _ip(value):
+    try:
+        return str(ipaddress.ip_address(value)) if value else None
+    except ValueError:
+        return None

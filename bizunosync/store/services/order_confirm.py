@@ -1,0 +1,57 @@
+"""`order/confirm`: ship confirmations become customer notes and status "shipped" (PROTOCOL §2.6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from bizunosync.wire.messages import MessageBlock
+from bizunosync.wire.order_confirm import Confirmation
+
+from ..models import Order, OrderNote, StoreSettings
+
+
+@dataclass
+class ConfirmResult:
+    messages: MessageBlock
+    updated: list[str] = field(default_factory=list)
+    touched: list[str] = field(default_factory=list)
+
+
+def order_number(ref: str, prefix: str) -> str | None:
+    """The store's order number for Bizuno's reference, or None when it is not ours."""
+    if not prefix:
+        return ref
+    if not ref.startswith(prefix):
+        return None
+    return ref[len(prefix):] or None
+
+
+def apply(confirmations: list[Confirmation]) -> ConfirmResult:
+    messages = MessageBlock()
+    if not confirmations:
+        messages.info("No orders were sent to confirm!")
+        return ConfirmResult(messages)
+    prefix = StoreSettings.load().order_prefix or ""
+    by_number = {}
+    for c in confirmations:
+        number = order_number(c.ref, prefix)
+        if number is not None:
+            by_number[number] = c
+    updated, touched = [], []
+    with transaction.atomic():
+        orders = Order.objects.select_for_update().filter(number__in=list(by_number)).exclude(status=Order.Status.SHIPPED)
+        for order in orders:
+            confirmation = by_number[order.number]
+            OrderNote.objects.create(order=order, text=f"{confirmation.head}\n{confirmation.body}", customer_visible=True)
+            order.status = Order.Status.SHIPPED
+            order.save(update_fields=["status"])
+            updated.append(confirmation.ref)
+            touched.append(f"store.order:{order.pk}")
+    order_of = {c.ref: i for i, c in enumerate(confirmations)}
+    updated.sort(key=order_of.get)  # as Bizuno listed them
+    messages.success(
+        f"Order status update complete, the following {len(updated)} order(s) were updated: ({', '.join(updated)})"
+    )
+    return ConfirmResult(messages, updated, touched)

@@ -1,0 +1,33 @@
+"""What Bizuno last sent for the fields it owns, kept on Product.bizuno_snapshot.
+
+A later drift report compares these with the product's current values, to
+show staff where a local edit will be overwritten (or was).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+OWNED = ("regular_price", "sale_price", "price", "stock_quantity", "stock_status", "weight", "tiers")
+
+
+def money(value: Decimal | None) -> str | None:
+    return None if value is None else format(Decimal(value).quantize(Decimal("0.0001")), "f")
+
+
+def tiers(pairs) -> list[list]:
+    """[(qty, price), …] → [[qty, "price"], …] sorted by qty."""
+    return [[int(q), money(p)] for q, p in sorted(pairs, key=lambda t: t[0])]
+
+
+def of_product(product, tier_pairs) -> dict:
+    """The owned fields of `product` as they are now (just after a Bizuno write)."""
+    return {
+        "regular_price": money(product.regular_price),
+        "sale_price": money(product.sale_price),
+        "price": money(product.price),
+        "stock_quantity": product.stock_quantity,
+        "stock_status": product.stock_status,
+        "weight": money(product.weight),
+        "tiers": tiers(tier_pairs),
+    }
