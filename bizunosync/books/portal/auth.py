@@ -64,7 +64,13 @@ def authorize(endpoint: str):
                 reply: Reply = error(refusal, 403)
             else:
                 request.user = user
-                reply = handler(request, *args, **kwargs)
+                try:
+                    reply = handler(request, *args, **kwargs)
+                except Exception:
+                    # Bookings are atomic, so nothing was saved; the PHP caller
+                    # still gets JSON it can show, and we get the traceback.
+                    log.exception("portal %s failed", endpoint)
+                    reply = error("Bizuno could not process this call; nothing was saved. Try again later.", 500)
             elapsed = int((time.monotonic() - started) * 1000)
             return respond(request, endpoint, reply, caller=caller, duration_ms=elapsed)
 

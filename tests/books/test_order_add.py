@@ -1,0 +1,315 @@
+"""orderAdd through the portal: booking, Bizuno's answers, and every kind of bad input."""
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from bizunosync.books.models import Customer, Item, SalesOrder, SalesOrderLine
+from bizunosync.sync.models import InboundCall
+from bizunosync.wire import order_add, phpform
+
+from .conftest import address, an_order, form_body, line
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return (SalesOrder.objects.count(), SalesOrderLine.objects.count(), Customer.objects.count(),
+            list(Item.objects.order_by("sku").values_list("qty_on_hand", "qty_on_sales_orders")))
+
+
+def _errors(data):
+    return [m["text"] for m in data["messages"]["error"]]
+
+
+def _cautions(data):
+    return [m["text"] for m in data["messages"].get("caution", [])]
+
+
+# ------------------------------------------------------------------ booking
+
+
+def test_an_order_in_stock_is_booked_as_an_invoice_and_takes_stock_off_hand(post_order, catalog):
+    status, data = post_order(an_order(lines=[line("TEA", "2"), line("MUG", "1")]))
+
+    assert status == 200
+    assert data["result"] == "Success"
+    order = SalesOrder.objects.get(pk=data["ID"])
+    assert order.journal == "inv"
+    assert order.get_journal_display() == "Invoice"
+    tea, mug = Item.objects.get(sku="TEA"), Item.objects.get(sku="MUG")
+    assert (tea.qty_on_hand, tea.qty_on_sales_orders) == (98, 0)
+    assert (mug.qty_on_hand, mug.qty_on_sales_orders) == (1, 1)
+
+
+def test_an_order_short_of_stock_is_booked_as_a_sales_order(post_order, catalog):
+    # MUG: 2 on hand, 1 already on a sales order → 1 available, 2 wanted
+    status, data = post_order(an_order(lines=[line("TEA", "2"), line("MUG", "2")]))
+
+    order = SalesOrder.objects.get(pk=data["ID"])
+    assert order.journal == "so"
+    tea, mug = Item.objects.get(sku="TEA"), Item.objects.get(sku="MUG")
+    assert (tea.qty_on_hand, tea.qty_on_sales_orders) == (100, 2)
+    assert (mug.qty_on_hand, mug.qty_on_sales_orders) == (2, 3)
+    assert any("Stock short for MUG: 1 available, 2 ordered" in text for text in _cautions(data))
+
+
+def test_the_same_sku_on_two_lines_counts_together_against_stock(post_order, catalog):
+    status, data = post_order(an_order(lines=[line("MUG", "1"), line("MUG", "1")]))
+
+    assert SalesOrder.objects.get(pk=data["ID"]).journal == "so"
+
+
+def test_services_never_run_short(post_order, catalog):
+    status, data = post_order(an_order(lines=[line("GIFTWRAP", "50")]))
+
+    assert SalesOrder.objects.get(pk=data["ID"]).journal == "inv"
+    assert Item.objects.get(sku="GIFTWRAP").qty_on_hand == 0
+
+
+def test_the_booked_order_carries_the_wire_fields(post_order, catalog, api_user):
+    order = an_order(
+        lines=[line("TEA", "2", "6.90", "2.62")],
+        shipping=order_add.Address(primary_name="Kitchen Receiving", address1="Unit 4, Suite #5"),
+    )
+    status, data = post_order(order)
+
+    booked = SalesOrder.objects.get(pk=data["ID"])
+    assert booked.po_reference == "WC1001"
+    assert str(booked.order_date) == "2026-11-27"
+    assert (booked.total, booked.sales_tax, booked.freight) == (Decimal("21.32"), Decimal("2.62"), Decimal("4.90"))
+    assert booked.shipping_method == "Flat rate"
+    assert (booked.payment_method, booked.payment_title, booked.transaction_id) == (
+        "stripe", "Credit card (Stripe)", "ch_123")
+    assert booked.notes == "Leave at the back door"
+    assert (booked.billing_name, booked.billing_city, booked.billing_email) == (
+        "Maria Keller", "Berlin", "maria.keller@example.com")
+    # shipping: its own name and street, the rest falls back to billing
+    assert (booked.shipping_name, booked.shipping_address1, booked.shipping_city) == (
+        "Kitchen Receiving", "Unit 4, Suite #5", "Berlin")
+    assert (booked.source, booked.booked_by) == ("portal", api_user)
+    [booked_line] = booked.lines.all()
+    assert (booked_line.item.sku, booked_line.sku, booked_line.quantity, booked_line.unit_price,
+            booked_line.sales_tax, booked_line.total) == ("TEA", "TEA", 2, Decimal("6.90"), Decimal("2.62"), Decimal("13.80"))
+
+
+@pytest.mark.parametrize(
+    "status, expected",
+    [("processing", "authorized"), ("on-hold", "authorized"), ("auth", "authorized"), ("Authorize", "authorized"),
+     ("completed", "captured"), ("pending", "captured"), ("", "captured")],
+)
+def test_payment_is_authorized_or_captured_as_bizuno_records_it(post_order, catalog, status, expected):
+    _, data = post_order(an_order(status=status))
+
+    assert SalesOrder.objects.get(pk=data["ID"]).payment_status == expected
+
+
+def test_the_customer_is_matched_by_email_in_any_case(post_order, catalog):
+    known = Customer.objects.create(name="Maria K.", email="Maria.Keller@Example.com")
+
+    _, data = post_order(an_order(billing=address(email="MARIA.KELLER@example.COM")))
+
+    assert SalesOrder.objects.get(pk=data["ID"]).customer == known
+    assert Customer.objects.count() == 1
+
+
+def test_a_new_email_creates_a_store_customer(post_order, catalog):
+    _, data = post_order(an_order(customer_id="C7"))
+
+    customer = SalesOrder.objects.get(pk=data["ID"]).customer
+    assert (customer.name, customer.email, customer.customer_ref, customer.source, customer.city) == (
+        "Maria Keller", "maria.keller@example.com", "C7", "store", "Berlin")
+    assert any("New customer" in m["text"] for m in data["messages"]["info"])
+
+
+def test_the_answer_has_bizunos_shape(post_order, catalog):
+    _, data = post_order(an_order())
+
+    assert set(data) == {"result", "ID", "messages"}
+    assert isinstance(data["ID"], int)
+    assert data["messages"]["success"] == [{"text": f"Booked invoice #{data['ID']} for WC1001."}]
+
+
+def test_a_json_body_is_read_too(post_order, catalog):
+    status, data = post_order(json.dumps(order_add.build(an_order())), content_type="application/json")
+
+    assert (status, data["result"]) == (200, "Success")
+
+
+def test_a_booking_is_logged_as_an_inbound_call(post_order, catalog):
+    _, data = post_order(an_order(lines=[line("TEA"), line("MUG", "1")]))
+
+    call = InboundCall.objects.get()
+    assert (call.side, call.endpoint, call.method, call.result, call.http_status) == (
+        "books", "orderAdd", "POST", "success", 200)
+    assert (call.caller, call.item_count, call.changed_count) == ("bizuno-api", 2, 1)
+    assert call.touched == [f"books.salesorder:{data['ID']}"]
+    assert "Booked invoice" in call.note
+
+
+# ------------------------------------------------------- unknown SKUs, dupes
+
+
+def test_an_unknown_sku_is_booked_as_a_non_stock_line_with_a_caution(post_order, catalog):
+    status, data = post_order(an_order(lines=[line("TEA"), line("NOPE-1", "3")]))
+
+    assert data["result"] == "Success"
+    booked = SalesOrder.objects.get(pk=data["ID"])
+    unknown = booked.lines.get(sku="NOPE-1")
+    assert unknown.item is None and unknown.quantity == 3
+    assert "SKU NOPE-1 not found in Bizuno; booked as a non-stock line." in _cautions(data)
+    assert booked.journal == "inv"
+
+
+def test_many_unknown_skus_are_summarised_not_listed_endlessly(post_order, catalog):
+    lines = [line(f"GHOST-{i:03}", "1") for i in range(30)]
+    _, data = post_order(an_order(lines=lines))
+
+    cautions = _cautions(data)
+    assert len(cautions) == 21
+    assert "10 more SKUs not found" in cautions[-1]
+
+
+def test_the_same_po_twice_is_booked_twice_and_both_are_flagged(post_order, catalog):
+    _, first = post_order(an_order(po="WC1001"))
+    _, second = post_order(an_order(po="WC1001"))
+    _, other = post_order(an_order(po="WC1002"))
+
+    assert first["ID"] != second["ID"]
+    assert SalesOrder.objects.filter(po_reference="WC1001").count() == 2
+    assert set(SalesOrder.objects.filter(possible_duplicate=True).values_list("pk", flat=True)) == {
+        first["ID"], second["ID"]}
+    assert not _cautions(first)
+    assert any("already booked" in text and "possible duplicate" in text for text in _cautions(second))
+    assert Item.objects.get(sku="TEA").qty_on_hand == 94
+
+
+# -------------------------------------------------------------- bad input
+
+
+def test_an_order_with_no_lines_fails_and_books_nothing(post_order, catalog):
+    before = _counts()
+    body = form_body(an_order(lines=[]))
+
+    status, data = post_order(body)
+
+    assert (status, data["result"]) == (200, "Fail")
+    assert any(text.startswith("Item") for text in _errors(data))
+    assert _counts() == before
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("Quantity", "two"), ("Quantity", ""), ("UnitPrice", "6,90"), ("TotalPrice", "NaN"), ("SalesTaxAmount", "1e999")],
+)
+def test_a_line_with_an_unreadable_number_fails_naming_the_field(post_order, catalog, field, value):
+    before = _counts()
+    form = order_add.build(an_order(lines=[line("TEA"), line("MUG", "1")]))
+    form["Item"][1][field] = value
+
+    status, data = post_order(phpform.encode(form))
+
+    assert (status, data["result"]) == (200, "Fail")
+    assert any(f"Item[1].{field}" in text for text in _errors(data))
+    assert _counts() == before
+    assert InboundCall.objects.get().result == "fail"
+
+
+def test_every_bad_field_is_named_not_just_the_first(post_order, catalog):
+    form = order_add.build(an_order(lines=[line("TEA"), line("MUG", "1")]))
+    form["General"]["OrderTotal"] = "lots"
+    form["General"]["OrderDate"] = "27/11/2026"
+    form["Item"][0]["Quantity"] = "x"
+    form["Item"][1]["UnitPrice"] = "y"
+
+    _, data = post_order(phpform.encode(form))
+
+    text = " ".join(_errors(data))
+    for name in ("General.OrderTotal", "General.OrderDate", "Item[0].Quantity", "Item[1].UnitPrice"):
+        assert name in text
+
+
+def test_an_order_without_a_po_or_billing_email_fails(post_order, catalog):
+    form = order_add.build(an_order())
+    del form["General"]["PurchaseOrderID"]
+    form["Billing"]["Email"] = ""
+
+    _, data = post_order(phpform.encode(form))
+
+    text = " ".join(_errors(data))
+    assert "General.PurchaseOrderID" in text and "Billing.Email" in text
+    assert SalesOrder.objects.count() == 0
+
+
+def test_a_fractional_quantity_of_a_stock_item_fails_without_booking(post_order, catalog):
+    before = _counts()
+    _, data = post_order(an_order(lines=[line("TEA", "1"), line("MUG", "1.5")]))
+
+    assert data["result"] == "Fail"
+    assert any("Item[1].Quantity" in text and "whole number" in text for text in _errors(data))
+    assert _counts() == before
+
+
+def test_a_fractional_quantity_of_an_unknown_sku_is_booked(post_order, catalog):
+    _, data = post_order(an_order(lines=[line("CONSULTING", "1.5")]))
+
+    assert data["result"] == "Success"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"", b"   ", b"General%5BPurchaseOrderID%5D=%FF%FE", b"just some words", b"Item=abc&General=1&Billing=2"],
+    ids=["empty", "blank", "not-utf8", "no-fields", "scalars-for-groups"],
+)
+def test_an_unreadable_body_fails_cleanly(post_order, catalog, body):
+    before = _counts()
+    status, data = post_order(body)
+
+    assert (status, data["result"]) == (200, "Fail")
+    assert _errors(data)
+    assert _counts() == before
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'"text"'])
+def test_a_bad_json_body_fails_cleanly(post_order, catalog, body):
+    status, data = post_order(body, content_type="application/json")
+
+    assert (status, data["result"]) == (200, "Fail")
+    assert SalesOrder.objects.count() == 0
+
+
+def test_a_2000_line_order_books_every_line_or_fails_cleanly(post_order, catalog):
+    lines = [line("TEA" if i % 2 else "GIFTWRAP", "1") for i in range(2000)]
+    before = _counts()
+
+    status, data = post_order(an_order(lines=lines))
+
+    assert status == 200
+    if order_add.MAX_LINES >= 2000:
+        assert data["result"] == "Success"
+        assert SalesOrder.objects.get(pk=data["ID"]).lines.count() == 2000
+        assert Item.objects.get(sku="TEA").qty_on_sales_orders == 1000  # 100 on hand: short, a sales order
+    else:
+        # The wire refuses orders over its limit: one clear message, nothing booked.
+        assert data["result"] == "Fail"
+        assert any(text.startswith("Item") and "2000" in text for text in _errors(data))
+        assert _counts() == before
+
+
+def test_a_database_failure_answers_json_500_and_books_nothing(post_order, catalog, monkeypatch):
+    from django.db import DatabaseError
+    from django.db.models.query import QuerySet
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(QuerySet, "bulk_update", broken)
+    before = _counts()
+
+    status, data = post_order(an_order())
+
+    assert (status, data["result"]) == (500, "Fail")
+    assert "nothing was saved" in _errors(data)[0]
+    assert _counts() == before
+    assert InboundCall.objects.get().http_status == 500
