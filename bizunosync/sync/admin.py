@@ -1,1 +1,426 @@
-from django.contrib import admin  # noqa: F401
+"""Admin: the connection settings and the sync log staff read when something went wrong."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import models
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from bizunosync.wire.secrets import SecretError, mask
+
+from . import jobs
+from .connections import BizunoConnection, StoreConnection
+from .models import InboundCall, SyncAttempt, SyncJob
+
+STATUS_COLOURS = {
+    SyncJob.Status.QUEUED: "#6c757d",
+    SyncJob.Status.RUNNING: "#0d6efd",
+    SyncJob.Status.SUCCEEDED: "#198754",
+    SyncJob.Status.FAILED: "#dc3545",
+    SyncJob.Status.NEEDS_REVIEW: "#b35c00",
+    SyncJob.Status.CANCELLED: "#6c757d",
+}
+
+
+# ------------------------------------------------------------ connections
+
+
+def _https_by_default(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
+class _SecretForm(forms.ModelForm):
+    """A password-style input for the secret: blank keeps the stored value."""
+
+    secret_field = ""  # model field holding the encrypted value
+    secret_label = ""
+
+    new_secret = forms.CharField(
+        required=False, strip=False, widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["new_secret"]
+        field.label = self.secret_label
+        stored = getattr(self.instance, self.secret_field, "")
+        if stored:
+            try:
+                shown = mask(getattr(self.instance, self.secret_field + "_plain"))
+            except SecretError:
+                shown = "stored, but it cannot be decrypted with the current key: enter it again"
+            field.help_text = f"Currently {shown}. Leave blank to keep it; type a new value to replace it."
+        else:
+            field.help_text = "Not set yet. Stored encrypted."
+
+    def clean_new_secret(self):
+        value = self.cleaned_data["new_secret"]
+        if value and not all(0x20 <= ord(ch) <= 0x7E for ch in value):
+            # It goes into an HTTP header: a WAF answers 400 to anything else.
+            raise forms.ValidationError("Use printable ASCII characters only (it is sent in an HTTP header).")
+        return value
+
+    def save(self, commit=True):
+        value = self.cleaned_data.get("new_secret")
+        if value:
+            getattr(self.instance, "set_" + self.secret_field)(value)
+        return super().save(commit)
+
+
+class BizunoConnectionForm(_SecretForm):
+    secret_field = "token"
+    secret_label = "API token"
+
+    class Meta:
+        model = BizunoConnection
+        exclude = ["token"]
+        formfield_callback = _https_by_default
+
+
+class StoreConnectionForm(_SecretForm):
+    secret_field = "password"
+    secret_label = "WordPress password"
+
+    class Meta:
+        model = StoreConnection
+        exclude = ["password"]
+        formfield_callback = _https_by_default
+
+
+class SingletonAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        obj = self.model.load()
+        return HttpResponseRedirect(reverse(f"admin:sync_{self.model._meta.model_name}_change", args=[obj.pk]))
+
+
+@admin.register(BizunoConnection)
+class BizunoConnectionAdmin(SingletonAdmin):
+    form = BizunoConnectionForm
+    fieldsets = [
+        (None, {"fields": ["url", "new_secret", "order_prefix", "customer_prefix", "autodownload"]}),
+        ("Timeouts", {"fields": ["connect_timeout", "read_timeout"]}),
+        (
+            "Shipping rates at checkout",
+            {"fields": ["rates_timeout", "rates_cache_seconds", "rates_fallback", "rates_fallback_title",
+                        "rates_fallback_amount"]},
+        ),
+    ]
+
+
+@admin.register(StoreConnection)
+class StoreConnectionAdmin(SingletonAdmin):
+    form = StoreConnectionForm
+    fieldsets = [
+        (None, {"fields": ["url", "email", "new_secret", "include_inactive", "method_override"]}),
+        ("Timeouts", {"fields": ["connect_timeout", "read_timeout"]}),
+    ]
+
+
+# --------------------------------------------------------------- sync log
+
+
+def _pre(value) -> str:
+    if value in (None, "", [], {}):
+        return "—"
+    text = value if isinstance(value, str) else json.dumps(value, indent=2, ensure_ascii=False)
+    return format_html('<pre style="white-space:pre-wrap;max-height:24em;overflow:auto;margin:0">{}</pre>', text)
+
+
+class SyncAttemptInline(admin.StackedInline):
+    model = SyncAttempt
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+    fields = [
+        ("number", "started", "duration_ms"),
+        ("method", "url"),
+        ("http_status", "failure_class", "reached"),
+        "error",
+        "message_list",
+        "request",
+        "response",
+    ]
+    readonly_fields = [
+        "number", "started", "duration_ms", "method", "url", "http_status", "failure_class", "reached", "error",
+        "message_list", "request", "response",
+    ]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Reached the peer?")
+    def reached(self, obj):
+        return {True: "Yes", False: "No (safe to resend)", None: "Unknown"}[obj.reached_peer]
+
+    @admin.display(description="Messages")
+    def message_list(self, obj):
+        if not obj.messages:
+            return "—"
+        return format_html(
+            "<ul style='margin:0;padding-left:1.2em'>{}</ul>",
+            format_html_join("", "<li><strong>{}</strong>: {}</li>", ((m["level"], m["text"]) for m in obj.messages)),
+        )
+
+    @admin.display(description="Request (secrets redacted)")
+    def request(self, obj):
+        return _pre(obj.request_summary)
+
+    @admin.display(description="Response excerpt")
+    def response(self, obj):
+        return _pre(obj.response_excerpt)
+
+
+class ProblemFilter(admin.SimpleListFilter):
+    """'Needs attention' = failed or needs review: the admin index links here."""
+
+    title = "attention"
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("1", "Needs attention (failed or needs review)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(status__in=[SyncJob.Status.FAILED, SyncJob.Status.NEEDS_REVIEW])
+        return queryset
+
+
+@admin.register(SyncJob)
+class SyncJobAdmin(admin.ModelAdmin):
+    list_display = [
+        "created", "kind", "target", "coloured_status", "failure_class", "attempt_count", "triggered",
+        "took", "short_summary",
+    ]
+    list_display_links = ["created", "target"]
+    list_filter = [ProblemFilter, "status", "kind", "failure_class", "trigger", "created"]
+    search_fields = ["target", "summary", "attempts__error", "attempts__url"]
+    search_help_text = "Search by order number or PO, job summary, or the error text of any attempt."
+    date_hierarchy = "created"
+    list_select_related = ["triggered_by"]
+    list_per_page = 50
+    inlines = [SyncAttemptInline]
+    actions = ["retry_selected"]
+    fieldsets = [
+        (None, {"fields": [("kind", "target"), ("status_badge", "failure_class"), "summary_text"]}),
+        ("Progress", {"fields": [("processed", "total", "succeeded_count", "failed_count")]}),
+        (
+            "When and who",
+            {"fields": [("trigger", "triggered_by"), ("created", "started", "finished", "took"),
+                        ("attempt_count", "auto_retries", "next_attempt_at"), "history_list"]},
+        ),
+        ("Details", {"classes": ["collapse"], "fields": ["endpoint", "params_pre", "result_pre", "touched_pre"]}),
+    ]
+    readonly_fields = [
+        "kind", "target", "status_badge", "failure_class", "summary_text", "processed", "total", "succeeded_count",
+        "failed_count", "trigger", "triggered_by", "created", "started", "finished", "took", "attempt_count",
+        "auto_retries", "next_attempt_at", "history_list", "endpoint", "params_pre", "result_pre", "touched_pre",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the log is evidence
+
+    # ----- columns
+
+    @admin.display(description="Status", ordering="status")
+    def coloured_status(self, obj):
+        return format_html(
+            '<strong style="color:{}">{}</strong>', STATUS_COLOURS.get(obj.status, "inherit"), obj.get_status_display()
+        )
+
+    status_badge = coloured_status
+
+    @admin.display(description="Trigger / by", ordering="trigger")
+    def triggered(self, obj):
+        who = obj.triggered_by.get_username() if obj.triggered_by else ""
+        return f"{obj.get_trigger_display()} ({who})" if who else obj.get_trigger_display()
+
+    @admin.display(description="Duration")
+    def took(self, obj):
+        if not obj.duration:
+            return "—"
+        seconds = obj.duration.total_seconds()
+        return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+    @admin.display(description="Summary")
+    def short_summary(self, obj):
+        return obj.summary if len(obj.summary) <= 120 else obj.summary[:117] + "…"
+
+    @admin.display(description="Summary")
+    def summary_text(self, obj):
+        return obj.summary or "—"
+
+    @admin.display(description="History")
+    def history_list(self, obj):
+        if not obj.history:
+            return "—"
+        return format_html(
+            "<ul style='margin:0;padding-left:1.2em'>{}</ul>",
+            format_html_join(
+                "", "<li>{} — {} by {} ({})</li>",
+                ((e.get("at", "")[:19].replace("T", " "), e.get("event", ""), e.get("by") or "system",
+                  e.get("note", "")) for e in obj.history),
+            ),
+        )
+
+    @admin.display(description="Parameters")
+    def params_pre(self, obj):
+        return _pre(obj.params)
+
+    @admin.display(description="Result")
+    def result_pre(self, obj):
+        return _pre(obj.result)
+
+    @admin.display(description="Records touched")
+    def touched_pre(self, obj):
+        return _pre(obj.touched)
+
+    # ----- views
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:object_id>/progress/", view(self.progress_view), name="sync_syncjob_progress"),
+            path("<int:object_id>/retry/", view(self.retry_view), name="sync_syncjob_retry"),
+            path("<int:object_id>/cancel/", view(self.cancel_view), name="sync_syncjob_cancel"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            "show_delete_link": False,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def progress_view(self, request, object_id):
+        if not self.has_view_permission(request):
+            return JsonResponse({"error": "forbidden"}, status=403)
+        job = get_object_or_404(SyncJob, pk=object_id)
+        return JsonResponse(progress_payload(job))
+
+    def retry_view(self, request, object_id):
+        job = get_object_or_404(SyncJob, pk=object_id)
+        return self._retry(request, SyncJob.objects.filter(pk=job.pk), single=job)
+
+    def cancel_view(self, request, object_id):
+        job = get_object_or_404(SyncJob, pk=object_id)
+        if request.method == "POST" and self.has_change_permission(request, job):
+            if jobs.request_cancel(job, request.user):
+                self.message_user(request, f"Asked {job} to stop; it stops after the current item.", messages.INFO)
+            else:
+                self.message_user(request, f"{job} is not running.", messages.WARNING)
+        return HttpResponseRedirect(reverse("admin:sync_syncjob_change", args=[job.pk]))
+
+    @admin.action(description="Retry selected jobs", permissions=["change"])
+    def retry_selected(self, request, queryset):
+        return self._retry(request, queryset)
+
+    def _retry(self, request, queryset, single=None):
+        if not self.has_change_permission(request, single):
+            return HttpResponseRedirect(reverse("admin:sync_syncjob_changelist"))
+        retryable = [SyncJob.Status.FAILED, SyncJob.Status.NEEDS_REVIEW]
+        selected = list(queryset.select_related("triggered_by"))
+        if request.method == "POST" and request.POST.get("confirm") == "yes":
+            done, skipped = [], []
+            for job in selected:
+                try:
+                    done.append(jobs.retry_job(job, request.user))
+                except jobs.NotRetryable:
+                    skipped.append(job)
+            if done:
+                self.message_user(
+                    request,
+                    f"Queued {len(done)} job(s) again: " + ", ".join(str(j) for j in done[:10]),
+                    messages.SUCCESS,
+                )
+            if skipped:
+                self.message_user(
+                    request,
+                    f"Skipped {len(skipped)} job(s) that are not failed or waiting for review: "
+                    + ", ".join(str(j) for j in skipped[:10]),
+                    messages.WARNING,
+                )
+            if single is not None:
+                return HttpResponseRedirect(reverse("admin:sync_syncjob_change", args=[single.pk]))
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Retry sync jobs?",
+            "opts": self.model._meta,
+            "jobs": [j for j in selected if j.status in retryable],
+            "not_retryable": [j for j in selected if j.status not in retryable],
+            "review": [j for j in selected if j.status == SyncJob.Status.NEEDS_REVIEW],
+            "single": single,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/sync/syncjob/retry_confirmation.html", context)
+
+
+def progress_payload(job: SyncJob) -> dict:
+    """What the live progress bar polls: admin/sync/syncjob/<id>/progress/."""
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "processed": job.processed,
+        "total": job.total,
+        "percent": job.progress_percent,
+        "summary": job.summary,
+        "failure_class": job.failure_class,
+        "attempts": job.attempt_count,
+        "done": job.status not in (SyncJob.Status.QUEUED, SyncJob.Status.RUNNING),
+        "cancel_requested": job.cancel_requested,
+    }
+
+
+# ----------------------------------------------------------- inbound calls
+
+
+@admin.register(InboundCall)
+class InboundCallAdmin(admin.ModelAdmin):
+    list_display = ["received", "side", "method", "endpoint", "caller", "http_status", "result", "item_count",
+                    "changed_count", "note", "duration_ms"]
+    list_filter = ["side", "endpoint", "result", "received"]
+    search_fields = ["caller", "note"]
+    search_help_text = "Search by caller (user or token owner) or note."
+    date_hierarchy = "received"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+

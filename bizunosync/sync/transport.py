@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
@@ -417,7 +418,9 @@ def _has_payload(data: dict) -> bool:
 
 
 def _first_line(text: str) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
+    # PHP notices come as HTML ("<br />\n<b>Notice</b>: …"): show the words.
+    text = " ".join(re.sub(r"<[^>]{0,200}>", " ", text).split())
+    line = text
     return (line[:200] + "…") if len(line) > 200 else line
 
 
