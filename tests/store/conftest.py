@@ -44,6 +44,7 @@ def put(client, endpoint, data=None, **kwargs):
 
 
 def make_product(sku, price="10.00", stock=5, tiers=(), **extra):
+    extra.setdefault("manage_stock", True)
     product = Product.objects.create(
         sku=sku, name=f"Product {sku}", regular_price=Decimal(price), price=Decimal(price),
         stock_quantity=stock, stock_status="instock" if stock > 0 else "outofstock", **extra,

@@ -1,0 +1,213 @@
+"""product/refresh: Bizuno's Quick Refresh of prices, stock and tiers (PROTOCOL §2.4)."""
+
+from decimal import Decimal
+
+import pytest
+
+from bizunosync.store.models import PriceTier, Product
+from bizunosync.sync.models import InboundCall
+
+from .conftest import ALICE, BASE, form, make_product, post, put
+
+pytestmark = pytest.mark.django_db
+
+
+def tiers_of(sku):
+    return [(t.qty, t.price) for t in PriceTier.objects.filter(product__sku=sku).order_by("qty")]
+
+
+def test_it_updates_price_stock_and_tiers_and_says_how_many(client, alice, settings_row):
+    make_product("A-1", price="10.00", stock=5)
+    make_product("B-2", price="4.00", stock=1)
+    batch = [
+        {"SKU": "A-1", "QtyStock": "12", "Price": "11.50", "RegularPrice": "11.50",
+         "PriceTiers": [{"qty": "24", "price": "9.50"}, {"qty": "12", "price": "10"}]},
+        {"SKU": "B-2", "QtyStock": "1", "Price": "4"},
+    ]
+    response = put(client, "product/refresh", batch)
+    assert response.status_code == 200
+    assert response.json() == {"result": "Success", "acted": 1, "note": "Updated 1 of 2 products.", "message": []}
+    a = Product.objects.get(sku="A-1")
+    assert (a.regular_price, a.price, a.stock_quantity, a.stock_status) == (Decimal("11.5"), Decimal("11.5"), 12, "instock")
+    assert tiers_of("A-1") == [(12, Decimal("10")), (24, Decimal("9.5"))]
+
+
+def test_sending_the_same_batch_twice_updates_nothing_the_second_time(client, alice, settings_row):
+    make_product("A-1")
+    batch = [{"SKU": "A-1", "QtyStock": "3", "Price": "12", "SalePrice": "9", "PriceTiers": [{"qty": "5", "price": "11"}]}]
+    assert put(client, "product/refresh", batch).json()["note"] == "Updated 1 of 1 products."
+    assert put(client, "product/refresh", batch).json()["note"] == "Updated 0 of 1 products."
+
+
+def test_prices_compare_as_numbers(client, alice, settings_row):
+    make_product("A-1", price="10.00", stock=5, tiers=[(12, "9.5")])
+    batch = [{"SKU": "A-1", "QtyStock": "5", "Price": "10", "PriceTiers": [{"qty": "12", "price": "9.50000"}]}]
+    assert put(client, "product/refresh", batch).json()["note"] == "Updated 0 of 1 products."
+
+
+def test_unknown_skus_are_named_in_an_error_while_the_rest_applies(client, alice, settings_row):
+    make_product("A-1")
+    batch = [{"SKU": "ZZ-9", "QtyStock": "1"}, {"SKU": "A-1", "QtyStock": "2"}, {"SKU": "YY-8", "QtyStock": "1"}]
+    body = put(client, "product/refresh", batch).json()
+    assert body["note"] == "Updated 1 of 3 products."
+    assert body["message"] == {"error": [{"text": "Missing in WooCommerce: ZZ-9, YY-8"}]}
+    assert Product.objects.get(sku="A-1").stock_quantity == 2
+
+
+def test_an_empty_batch_fails_with_no_items_provided(client, alice):
+    body = put(client, "product/refresh", body="").json()
+    assert body == {"result": "Fail", "note": "No items provided", "message": []}
+
+
+def test_an_absent_field_leaves_the_store_value_alone(client, alice, settings_row):
+    make_product("A-1", price="10.00", stock=5, weight=Decimal("1.5"), sale_price=Decimal("8"))
+    put(client, "product/refresh", [{"SKU": "A-1", "QtyStock": "7"}])
+    a = Product.objects.get(sku="A-1")
+    assert (a.regular_price, a.sale_price, a.weight, a.stock_quantity) == (Decimal("10"), Decimal("8"), Decimal("1.5"), 7)
+
+
+def test_absent_price_tiers_clear_the_tiers(client, alice, settings_row):
+    make_product("A-1", tiers=[(10, "9")])
+    body = put(client, "product/refresh", [{"SKU": "A-1", "QtyStock": "5"}]).json()
+    assert body["note"] == "Updated 1 of 1 products."
+    assert tiers_of("A-1") == []
+
+
+def test_an_empty_sale_price_clears_it_and_the_active_price_follows(client, alice, settings_row):
+    make_product("A-1", price="10.00")
+    put(client, "product/refresh", [{"SKU": "A-1", "Price": "10", "SalePrice": "7.5"}])
+    assert Product.objects.get(sku="A-1").price == Decimal("7.5")
+    put(client, "product/refresh", [{"SKU": "A-1", "Price": "10", "SalePrice": ""}])
+    a = Product.objects.get(sku="A-1")
+    assert (a.sale_price, a.price) == (None, Decimal("10"))
+
+
+def test_a_sale_price_above_the_regular_price_is_not_the_active_price(client, alice, settings_row):
+    make_product("A-1", price="10.00")
+    put(client, "product/refresh", [{"SKU": "A-1", "Price": "10", "SalePrice": "12"}])
+    assert Product.objects.get(sku="A-1").price == Decimal("10")
+
+
+def test_negative_available_stock_becomes_zero_and_out_of_stock(client, alice, settings_row):
+    make_product("A-1", stock=5)
+    put(client, "product/refresh", [{"SKU": "A-1", "QtyStock": "-3"}])
+    a = Product.objects.get(sku="A-1")
+    assert (a.stock_quantity, a.stock_status, a.manage_stock) == (0, "outofstock", True)
+
+
+def test_store_settings_force_stock_management_and_backorders(client, alice, settings_row):
+    settings_row.manage_stock, settings_row.backorders = True, "notify"
+    settings_row.save()
+    make_product("A-1", manage_stock=False)
+    put(client, "product/refresh", [{"SKU": "A-1"}])
+    a = Product.objects.get(sku="A-1")
+    assert (a.manage_stock, a.backorders) == (True, "notify")
+
+
+@pytest.mark.parametrize(
+    "item,field",
+    [
+        ({"QtyStock": "abc"}, "data[0].QtyStock"),
+        ({"Price": "-5"}, "data[0].Price"),
+        ({"Price": "1e30"}, "data[0].Price"),
+        ({"SalePrice": "free"}, "data[0].SalePrice"),
+        ({"PriceTiers": [{"qty": "0", "price": "1"}]}, "data[0].PriceTiers[0].qty"),
+        ({"Weight": "NaN"}, "data[0].Weight"),
+    ],
+)
+def test_an_unreadable_item_is_skipped_and_named_while_the_rest_applies(client, alice, settings_row, item, field):
+    make_product("BAD-1", price="10.00", stock=5)
+    make_product("OK-1", price="10.00", stock=5)
+    response = put(client, "product/refresh", [{"SKU": "BAD-1", **item}, {"SKU": "OK-1", "QtyStock": "9"}])
+    assert response.status_code == 200
+    body = response.json()
+    assert body["note"] == "Updated 1 of 2 products."
+    [error] = body["message"]["error"]
+    assert error["text"].startswith(f"Skipped BAD-1: {field} ")
+    bad = Product.objects.get(sku="BAD-1")
+    assert (bad.regular_price, bad.stock_quantity) == (Decimal("10"), 5)
+    assert Product.objects.get(sku="OK-1").stock_quantity == 9
+
+
+def test_a_sku_of_ten_thousand_characters_is_named_and_skipped(client, alice, settings_row):
+    make_product("OK-1", stock=5)
+    body = put(client, "product/refresh", [{"SKU": "X" * 10_000, "QtyStock": "1"}, {"SKU": "OK-1", "QtyStock": "2"}]).json()
+    assert body["note"] == "Updated 1 of 2 products."
+    [error] = body["message"]["error"]
+    assert "data[0].SKU is too long" in error["text"] and len(error["text"]) < 300
+
+
+def test_unknown_fields_are_ignored(client, alice, settings_row):
+    make_product("A-1", stock=5)
+    body = put(client, "product/refresh", [{"SKU": "A-1", "QtyStock": "6", "Colour": "teal", "X": {"y": "z"}}]).json()
+    assert body["note"] == "Updated 1 of 1 products."
+
+
+def test_a_post_with_a_method_override_counts_as_put(client, alice, settings_row):
+    make_product("A-1")
+    response = post(client, "product/refresh", [{"SKU": "A-1", "QtyStock": "3"}], HTTP_X_HTTP_METHOD_OVERRIDE="PUT")
+    assert response.json()["note"] == "Updated 1 of 1 products."
+    response = client.post(BASE + "product/refresh?_method=PUT", form([{"SKU": "A-1", "QtyStock": "4"}]),
+                           content_type="application/x-www-form-urlencoded", **ALICE)
+    assert response.json()["note"] == "Updated 1 of 1 products."
+
+
+def test_a_plain_post_is_refused_with_405_json(client, alice):
+    response = post(client, "product/refresh", [{"SKU": "A-1"}])
+    assert response.status_code == 405
+    assert response.json()["data"] == {"status": 405}
+    assert response["Allow"] == "PUT"
+
+
+def test_a_json_body_works_like_a_form_body(client, alice, settings_row):
+    make_product("A-1")
+    response = client.put(BASE + "product/refresh", {"data": [{"SKU": "A-1", "QtyStock": 8, "Price": 10.0}]},
+                          content_type="application/json", **ALICE)
+    assert response.json()["note"] == "Updated 1 of 1 products."
+    assert Product.objects.get(sku="A-1").stock_quantity == 8
+
+
+def test_a_hundred_items_with_tiers_parse_past_phps_thousand_fields(client, alice, settings_row):
+    Product.objects.bulk_create(Product(sku=f"S-{i}", name=f"S {i}") for i in range(100))
+    batch = [{"SKU": f"S-{i}", "QtyStock": "3", "Price": "2", "SalePrice": "1.5", "Weight": "0.2",
+              "PriceTiers": [{"qty": "10", "price": "1.4"}, {"qty": "50", "price": "1.2"}]} for i in range(100)]
+    body = put(client, "product/refresh", batch).json()
+    assert body["note"] == "Updated 100 of 100 products."
+    assert PriceTier.objects.count() == 200
+
+
+def test_the_call_is_recorded_with_counts_and_touched_products(client, alice, settings_row):
+    a = make_product("A-1")
+    put(client, "product/refresh", [{"SKU": "A-1", "QtyStock": "3"}, {"SKU": "ZZ"}])
+    call = InboundCall.objects.get()
+    assert (call.side, call.endpoint, call.method, call.caller) == ("store", "product/refresh", "PUT", "alice@example.com")
+    assert (call.http_status, call.result, call.item_count, call.changed_count) == (200, "success", 2, 1)
+    assert call.note == "Updated 1 of 2 products."
+    assert call.touched == [f"store.product:{a.pk}"]
+    assert call.messages == {"error": [{"text": "Missing in WooCommerce: ZZ"}]}
+
+
+def test_it_keeps_what_bizuno_sent_as_a_snapshot_for_the_drift_report(client, alice, settings_row):
+    make_product("A-1")
+    put(client, "product/refresh", [{"SKU": "A-1", "QtyStock": "3", "Price": "12", "PriceTiers": [{"qty": "6", "price": "11"}]}])
+    snap = Product.objects.get(sku="A-1").bizuno_snapshot
+    assert snap["regular_price"] == "12.0000" and snap["stock_quantity"] == 3 and snap["tiers"] == [[6, "11.0000"]]
+
+
+def _batch(n, round_no):
+    return [{"SKU": f"Q-{i}", "QtyStock": str(round_no + i), "Price": f"{round_no}.5",
+             "PriceTiers": [{"qty": "10", "price": f"{round_no}.25"}, {"qty": "20", "price": "1"}]} for i in range(n)]
+
+
+# auth (user + permission, one query) · store settings · savepoint · products · tiers ·
+# one UPDATE · tier DELETE · tier INSERT · release · inbound call (savepoint, insert, release)
+QUERIES_PER_BATCH = 12
+
+
+@pytest.mark.parametrize("size", [10, 100])
+def test_a_refresh_batch_costs_the_same_queries_whatever_its_size(client, alice, settings_row, django_assert_num_queries, size):
+    Product.objects.bulk_create(Product(sku=f"Q-{i}", name="q") for i in range(size))
+    put(client, "product/refresh", _batch(size, 1))  # the first call verifies the password
+    with django_assert_num_queries(QUERIES_PER_BATCH):
+        body = put(client, "product/refresh", _batch(size, 2)).json()
+    assert body["note"] == f"Updated {size} of {size} products."
