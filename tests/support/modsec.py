@@ -67,7 +67,6 @@ NEEDED_MODULES = {
     "mpm_event_module": "mod_mpm_event.so",
     "authz_core_module": "mod_authz_core.so",
     "unique_id_module": "mod_unique_id.so",  # mod_security2 depends on it
-    "mime_module": "mod_mime.so",
     "headers_module": "mod_headers.so",
     "proxy_module": "mod_proxy.so",
     "proxy_http_module": "mod_proxy_http.so",
@@ -157,7 +156,6 @@ ThreadsPerChild 16
 MaxRequestWorkers 16
 KeepAlive On
 Timeout 30
-TypesConfig /etc/mime.types
 
 <Directory />
     Require all denied
