@@ -301,15 +301,47 @@ class ShippingRateRuleAdmin(admin.ModelAdmin):
 # -------------------------------------------------------------- portal
 
 
+class PortalSettingsForm(forms.ModelForm):
+    new_token = forms.CharField(
+        label="New API token",
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Leave blank to keep the current token. The store sends it in the X-Bizuno-Token header.",
+    )
+
+    class Meta:
+        model = PortalSettings
+        fields = ["api_user"]
+
+    def clean_new_token(self):
+        token = self.cleaned_data["new_token"]
+        if token and (not (token.isascii() and token.isprintable()) or " " in token):
+            raise forms.ValidationError("Use printable ASCII without spaces: the token travels in an HTTP header.")
+        return token
+
+    def clean_api_user(self):
+        user = self.cleaned_data["api_user"]
+        if user is not None and not user.is_active:
+            raise forms.ValidationError("This user is inactive: the portal would refuse every call.")
+        return user
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("new_token"):
+            self.instance.set_token(self.cleaned_data["new_token"])
+        return super().save(commit)
+
+
 @admin.register(PortalSettings)
 class PortalSettingsAdmin(admin.ModelAdmin):
+    form = PortalSettingsForm
     list_display = ["__str__", "api_user", "token_masked", "updated"]
-    fields = ["api_user", "token_masked", "updated"]
+    fields = ["api_user", "token_masked", "new_token", "updated"]
     readonly_fields = ["token_masked", "updated"]
 
     @admin.display(description="API token")
     def token_masked(self, obj):
-        return obj.token_masked or "(not set — run manage.py bizuno_portal --token …)"
+        return obj.token_masked or "(not set — enter one below, or run manage.py bizuno_portal --token …)"
 
     def has_add_permission(self, request):
         return not PortalSettings.objects.exists()

@@ -56,3 +56,32 @@ def test_the_stock_filter_finds_items_with_nothing_available(admin_client, books
     Item.objects.create(sku="ZZ-0", description_short="Gone", qty_on_hand=2, qty_on_sales_orders=2)
     page = admin_client.get(reverse("admin:books_item_changelist") + "?stock=out").content.decode()
     assert "ZZ-0" in page and "AB-100" not in page
+
+
+def test_staff_can_set_the_portal_token_in_the_admin_and_see_it_masked(admin_client, django_user_model):
+    from bizunosync.books.models import PortalSettings
+
+    api = django_user_model.objects.create_user("bizuno-api")
+    PortalSettings.load()
+    url = reverse("admin:books_portalsettings_change", args=[1])
+
+    response = admin_client.post(url, {"api_user": api.pk, "new_token": "typed-in-admin-123"})
+
+    assert response.status_code == 302
+    portal = PortalSettings.load()
+    assert (portal.token_plain, portal.api_user) == ("typed-in-admin-123", api)
+    page = admin_client.get(url).content.decode()
+    assert "typed-in-admin-123" not in page
+    assert "ty••••••23" in page
+
+
+def test_a_blank_token_field_keeps_the_current_token(admin_client, django_user_model):
+    from bizunosync.books.models import PortalSettings
+
+    portal = PortalSettings.load()
+    portal.set_token("keep-me-please")
+    portal.save()
+
+    admin_client.post(reverse("admin:books_portalsettings_change", args=[1]), {"api_user": "", "new_token": ""})
+
+    assert PortalSettings.load().token_plain == "keep-me-please"
