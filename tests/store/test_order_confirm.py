@@ -1,0 +1,63 @@
+"""order/confirm: Bizuno's ship confirmations (PROTOCOL §2.6)."""
+
+import pytest
+
+from bizunosync.store.models import Order, OrderNote
+from bizunosync.sync.models import InboundCall
+
+from .conftest import post
+
+pytestmark = pytest.mark.django_db
+
+HEAD = "Shipped 11/27/2026 via FedEx Ground, tracking number(s):"
+
+
+def confirm(client, refs):
+    return post(client, "order/confirm", {"head": {r: HEAD for r in refs}, "body": {r: "1Z999, 1Z998" for r in refs}})
+
+
+def test_it_marks_orders_shipped_with_a_customer_visible_note(client, alice, settings_row):
+    o1 = Order.objects.create(number="1001", status="processing")
+    Order.objects.create(number="1002", status="on-hold")
+    body = confirm(client, ["WC1001", "WC1002"]).json()
+    assert body == {"result": "Success", "message": {"success": [
+        {"text": "Order status update complete, the following 2 order(s) were updated: (WC1001, WC1002)"}]}}
+    o1.refresh_from_db()
+    assert o1.status == "shipped"
+    note = OrderNote.objects.get(order=o1)
+    assert note.text == f"{HEAD}\n1Z999, 1Z998" and note.customer_visible
+    assert sorted(InboundCall.objects.get().touched) == sorted(f"store.order:{o.pk}" for o in Order.objects.all())
+
+
+def test_an_already_shipped_order_is_left_alone(client, alice, settings_row):
+    Order.objects.create(number="1001", status="shipped")
+    body = confirm(client, ["WC1001"]).json()
+    assert "0 order(s) were updated" in body["message"]["success"][0]["text"]
+    assert not OrderNote.objects.exists()
+
+
+def test_with_a_prefix_references_without_it_are_skipped(client, alice, settings_row):
+    Order.objects.create(number="1001", status="processing")
+    confirm(client, ["1001", "XX1001"])
+    assert Order.objects.get().status == "processing"
+
+
+def test_without_a_prefix_the_reference_is_the_number(client, alice, settings_row):
+    settings_row.order_prefix = ""
+    settings_row.save()
+    Order.objects.create(number="1001", status="processing")
+    confirm(client, ["1001"])
+    assert Order.objects.get().status == "shipped"
+
+
+def test_no_head_at_all_answers_the_plugins_info(client, alice):
+    body = post(client, "order/confirm", body="").json()
+    assert body == {"result": "Success", "message": {"info": [{"text": "No orders were sent to confirm!"}]}}
+
+
+def test_a_head_that_is_a_list_of_lists_is_a_400_naming_the_field(client, alice, settings_row):
+    Order.objects.create(number="1001", status="processing")
+    response = post(client, "order/confirm", {"head": {"WC1001": {"x": "y"}}})
+    assert response.status_code == 400
+    assert "head[WC1001]" in response.json()["data"]["params"]
+    assert Order.objects.get().status == "processing"
