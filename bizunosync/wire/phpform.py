@@ -19,6 +19,7 @@ MAX_NESTING = 64  # PHP's max_input_nesting_level default
 PHP_PRECISION = 14  # PHP's `precision` ini default, used by http_build_query for floats
 
 _UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")
+_LONE_SPACE = frozenset(" \t\n\v\f\r")
 _CANONICAL_INT = re.compile(r"^(0|-?[1-9][0-9]*)\Z")
 _PHP_INT_MAX = 2**63 - 1
 _PHP_INT_MIN = -(2**63)
@@ -221,7 +222,10 @@ def _register(root: dict, name: str, value: str) -> None:
                 root[_key(head + "_" + tail)] = value
                 return
             break  # a later unterminated "[" and all after it are ignored
-        indices.append(rest[pos + 1 : close] or None)
+        index = rest[pos + 1 : close]
+        # A lone whitespace character is no index either: `a[ ]` appends like
+        # `a[]` (measured on PHP 8.2; `a[  ]` and `a[ x]` are ordinary keys).
+        indices.append(None if index == "" or index in _LONE_SPACE else index)
         pos = close + 1
         if pos >= len(rest) or rest[pos] != "[":
             break  # text after "]" that is not "[" is ignored

@@ -103,6 +103,8 @@ DECODE_CASES = {
     "negative keys then append (PHP 8.2 rule)": "a[-5]=x&a[]=y",
     "huge integer key stays a string": "a[9223372036854775808]=x&a[9223372036854775807]=y",
     "spaces inside brackets": "a[ b ]=1",
+    "a lone whitespace index appends": "a[5]=x&a[+]=1&a[%09]=2&a[%0D][k]=3&a[%0B]=4&a[%0C]=5&a[%0A]=6",
+    "two spaces or a spaced word are keys": "a[++]=1&a[+x]=2&a[x+]=3&a[%09+]=4",
     "64 levels of nesting are kept": _deep(63),
     "65 levels of nesting drop the variable": _deep(64) + "&b=2",
     "too deep variable after a shallow one": "a[y]=0&" + _deep(70) + "&b=2",
