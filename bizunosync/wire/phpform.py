@@ -7,6 +7,25 @@ keys nor PUT bodies, so this module is the one place that speaks the format.
 Decoded values are nested ``dict``s with ``str`` keys (PHP arrays are ordered
 maps, and a canonical integer key such as ``"0"`` is the same key as ``0``)
 and ``str`` leaves. `as_list` reads a PHP list back as a Python list.
+
+Checked byte for byte against Debian's php-cli 8.2.36 (tests/wire: a table
+of tricky cases, a real `$_POST` through `php -S`, and hypothesis batches).
+Where PHP versions differ (an append after only negative integer keys), the
+installed 8.2 behaviour is matched and pinned by one table case.
+
+Why not qs-codec: the issue asked to try qs-codec first and keep it only if
+it passed the PHP conformance cases. qs-codec 1.6.3, with the closest
+options (indices lists, RFC 1738, skip nulls, no empty lists, last duplicate
+wins, depth 64), matched PHP in 68 of 94 table cases
+(bench/qs_codec_vs_php.py). It is a port of the JavaScript `qs` library and
+follows `qs`, not PHP: it writes booleans as ``true``/``false`` where
+http_build_query writes ``1``/``0`` (so a ``syncDelete=True`` would reach
+the plugin as the string "true"), leaves ``~`` unescaped, drops empty
+strings that PHP sends as ``a=``, and on reading it does not turn ``.`` or
+spaces in top-level names into ``_``, keeps an unterminated ``[`` as a key,
+turns ``a=1&a[b]=2`` into a list instead of letting the last write win, and
+orders ``a[5]=x&a[]=y`` as a list ``["y", "x"]``. None of these is fixable
+by an option, so we keep this small codec, which passes all 94.
 """
 
 from __future__ import annotations
