@@ -163,7 +163,8 @@ class Transport:
             "url": _without_userinfo(url),
             "params": {k: str(v) for k, v in params.items()},
             "headers": {
-                k: (REDACTED if k.lower() in SECRET_HEADERS else v) for k, v in all_headers.items()
+                k: (REDACTED if k.lower() in SECRET_HEADERS else v)
+                for k, v in {**self.session.headers, **all_headers}.items()
             },
         }
         if sent_method != method:

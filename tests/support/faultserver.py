@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -302,3 +303,26 @@ def dead_url() -> str:
 def serve_on(port: int, *behaviours) -> FaultServer:
     """A started FaultServer on a given port (e.g. a dead one, once it should come up)."""
     return FaultServer(*behaviours, port=port).start()
+
+
+@contextmanager
+def unanswered_connects():
+    """A loopback URL whose connects hang (a full listen backlog drops the SYN): a connect timeout."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(3):
+        filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        filler.setblocking(False)
+        try:
+            filler.connect(("127.0.0.1", port))
+        except BlockingIOError:
+            pass
+        fillers.append(filler)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        for sock in [*fillers, listener]:
+            sock.close()

@@ -221,3 +221,31 @@ def test_describe_never_contains_the_credentials(server):
     summary = store(server).describe("PUT", "product/refresh", form={"data": [{"SKU": "A"}]})
     assert summary["headers"]["pass"] == "[redacted]"
     assert "pw" not in str(summary["headers"].values())
+
+
+def test_a_connect_that_is_never_accepted_is_a_connect_timeout_and_safe_to_retry():
+    with fs.unanswered_connects() as url:
+        with pytest.raises(errors.ConnectTimeout) as info:
+            bizuno(url, connect_timeout=0.3).request("POST", portal_path("orderAdd"), form={"a": "1"})
+    assert info.value.failure_class == FailureClass.CONNECT_TIMEOUT and info.value.retryable
+    assert "within 0.3 s; nothing was sent" in str(info.value)
+
+
+def test_an_unknown_host_is_a_dns_failure_and_safe_to_retry():
+    with pytest.raises(errors.ConnectionFailed) as info:
+        bizuno("http://bizuno.nonexistent.invalid").request("POST", portal_path("orderAdd"), form={"a": "1"})
+    assert "DNS lookup failed" in str(info.value) and info.value.retryable
+
+
+def test_credentials_echoed_back_by_the_peer_are_redacted_from_the_excerpt(server):
+    server.then(fs.status(500, f"headers: X-Bizuno-Token: {TOKEN}"))
+    with pytest.raises(errors.HttpStatusError) as info:
+        bizuno(server).request("POST", portal_path("orderAdd"), form={"a": "1"})
+    assert TOKEN not in info.value.excerpt and "[redacted]" in info.value.excerpt
+
+
+def test_the_request_summary_lists_the_headers_actually_sent(server):
+    summary = bizuno(server).describe("GET", portal_path("shipGetRates"), params={"postcode": "10001", "city": ""})
+    assert summary["headers"]["User-Agent"] == USER_AGENT
+    assert summary["headers"]["X-Bizuno-Token"] == "[redacted]"
+    assert summary["params"] == {"postcode": "10001"}
