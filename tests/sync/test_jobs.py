@@ -324,3 +324,18 @@ def test_cancelling_a_queued_job_means_it_never_runs(make_job, server, target):
     assert jobs.request_cancel(job)
     assert jobs.run_job(job.pk) is None
     assert job.status == SyncJob.Status.CANCELLED and server.requests == []
+
+
+def test_sync_run_due_runs_the_retries_that_are_due(target, job):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    target["url"] = fs.dead_url()
+    job = run(job)
+    SyncJob.objects.filter(pk=job.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    out = StringIO()
+    call_command("sync_run_due", stdout=out)
+    assert out.getvalue() == f"Ran 1 due job(s): {job.pk}.\n"
+    job.refresh_from_db()
+    assert job.attempt_count == 2 and job.auto_retries == 2
