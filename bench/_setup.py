@@ -1,0 +1,38 @@
+"""Shared set-up for the bench scripts: a scratch database, migrated, outside the test runner."""
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def django_scratch(**env):
+    sys.path.insert(0, str(ROOT))
+    work = tempfile.mkdtemp(prefix="bizunosync-bench-")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bridge.settings")
+    os.environ.setdefault("DEBUG", "true")
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{work}/bench.sqlite3")
+    os.environ.setdefault("MEDIA_ROOT", f"{work}/media")
+    os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
+    return work
+
+
+def sync_user(password):
+    from django.contrib.auth.models import Permission, User
+
+    user, _ = User.objects.get_or_create(username="bizuno", defaults={"email": "bizuno@example.com"})
+    user.set_password(password)
+    user.save()
+    user.user_permissions.add(Permission.objects.get(codename="manage_store_sync"))
+    return {"HTTP_EMAIL": "bizuno@example.com", "HTTP_PASS": password}
