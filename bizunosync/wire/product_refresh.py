@@ -98,7 +98,7 @@ def read_item(raw, index: int) -> RefreshItem | None:
     qty = fields.integer(raw.get("QtyStock"), f"{base}.QtyStock", minimum=-fields.MAX_QTY)
     weight = fields.decimal(raw.get("Weight"), f"{base}.Weight")
     # The plugin reads RegularPrice; PROTOCOL also lists Price. RegularPrice wins.
-    if not fields._is_blank(raw.get("RegularPrice")):
+    if raw.get("RegularPrice") not in (None, "") and str(raw.get("RegularPrice")).strip():
         price = fields.decimal(raw.get("RegularPrice"), f"{base}.RegularPrice")
     else:
         price = fields.decimal(raw.get("Price"), f"{base}.Price")
