@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.html import format_html
 
+from .console.admin import ConsoleAdminMixin  # the store console: URLs, "Upload to store", job runners
 from .models import (
     Customer,
     Item,
@@ -59,7 +60,7 @@ class StockFilter(admin.SimpleListFilter):
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(ConsoleAdminMixin, admin.ModelAdmin):
     list_display = [
         "sku",
         "description_short",

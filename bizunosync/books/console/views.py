@@ -1,0 +1,252 @@
+"""The store console's pages: thin views that start jobs and show them.
+
+Each action becomes a SyncJob (in the sync log, with its attempts), queued
+with ``sync.jobs.submit`` — after the request's transaction commits — and run
+by the task worker. The job page polls the sync log's progress endpoint for
+a live bar, and when the job is done shows the store's message block level
+by level as Django messages.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+
+from bizunosync.sync import jobs
+from bizunosync.sync.connections import StoreConnection
+from bizunosync.sync.models import SyncJob
+
+from ..jobs import cart_sync as cart_sync_job
+from ..jobs import product_upload, quick_refresh as quick_refresh_job, ship_confirm as ship_confirm_job
+from ..models import Item
+from .forms import PrefixUploadForm, ShipDateForm, UploadForm
+
+Kind = SyncJob.Kind
+CONSOLE_KINDS = [Kind.QUICK_REFRESH, Kind.PRODUCT_UPLOAD, Kind.CART_SYNC, Kind.SHIP_CONFIRM]
+ACTIVE = [SyncJob.Status.QUEUED, SyncJob.Status.RUNNING]
+LEVELS = {"error": messages.ERROR, "warning": messages.WARNING, "info": messages.INFO, "success": messages.SUCCESS}
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _require(request, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+def _page(request, template: str, title: str, **context) -> TemplateResponse:
+    _require(request, "books.view_item")
+    return TemplateResponse(
+        request,
+        f"books/console/{template}",
+        {
+            **admin.site.each_context(request),
+            "title": title,
+            "opts": Item._meta,
+            "connection": StoreConnection.load(),
+            **context,
+        },
+    )
+
+
+def _console_url() -> str:
+    return reverse("admin:books_console")
+
+
+def _job_url(job) -> str:
+    return reverse("admin:books_console_job", args=[job.pk])
+
+
+def _start(request, kind, *, target: str, params: dict, total: int = 0) -> HttpResponseRedirect:
+    """Create the job, queue it after commit, and send staff to its live page."""
+    running = SyncJob.objects.filter(kind=kind, status__in=ACTIVE).order_by("-created").first()
+    if running is not None and kind == Kind.QUICK_REFRESH:
+        # Two refreshes at once would only send the same batches twice.
+        messages.warning(request, f"A {running.get_kind_display()} is already {running.get_status_display().lower()}; "
+                                  "here it is.")
+        return HttpResponseRedirect(_job_url(running))
+    job = jobs.create_job(kind, target=target, params=params, trigger=SyncJob.Trigger.STAFF, user=request.user,
+                          total=total)
+    jobs.submit(job)
+    return HttpResponseRedirect(_job_url(job))
+
+
+def _post_only(request) -> HttpResponseRedirect | None:
+    if request.method != "POST":
+        return HttpResponseRedirect(_console_url())
+    _require(request, "books.change_item")
+    return None
+
+
+# -------------------------------------------------------------------- pages
+
+
+def console(request):
+    connection = StoreConnection.load()
+    recent = SyncJob.objects.filter(kind__in=CONSOLE_KINDS).select_related("triggered_by").order_by("-created")[:10]
+    return _page(
+        request,
+        "console.html",
+        "Store console",
+        flagged=quick_refresh_job.flagged_items(connection.include_inactive).count(),
+        recent=recent,
+        ship_form=ShipDateForm(),
+        can_run=request.user.has_perm("books.change_item"),
+        is_console_home=True,
+    )
+
+
+def quick_refresh(request):
+    if (redirect := _post_only(request)) is not None:
+        return redirect
+    include_inactive = StoreConnection.load().include_inactive
+    count = quick_refresh_job.flagged_items(include_inactive).count()
+    return _start(request, Kind.QUICK_REFRESH, target=f"{count} items",
+                  params={"include_inactive": include_inactive}, total=count)
+
+
+def quick_refresh_preview(request):
+    include_inactive = StoreConnection.load().include_inactive
+    batches = quick_refresh_job.preview(include_inactive)
+    return _page(
+        request,
+        "quick_refresh_preview.html",
+        "Quick Refresh preview (nothing sent)",
+        batches=batches,
+        item_count=sum(len(b) for b in batches),
+        batch_size=quick_refresh_job.BATCH_SIZE,
+        include_inactive=include_inactive,
+        can_run=request.user.has_perm("books.change_item"),
+    )
+
+
+def cart_sync(request):
+    if (redirect := _post_only(request)) is not None:
+        return redirect
+    skus = cart_sync_job.flagged_skus()
+    return _start(request, Kind.CART_SYNC, target=f"{len(skus)} SKUs (check)", params={"delete": False})
+
+
+def cart_sync_delete(request):
+    skus = cart_sync_job.flagged_skus()
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        _require(request, "books.change_item")
+        return _start(request, Kind.CART_SYNC, target=f"{len(skus)} SKUs (delete others)", params={"delete": True})
+    last_check = (
+        SyncJob.objects.filter(kind=Kind.CART_SYNC, status=SyncJob.Status.SUCCEEDED).order_by("-finished").first()
+    )
+    return _page(
+        request,
+        "cart_sync_delete.html",
+        "Delete store products not flagged in the books?",
+        skus=skus,
+        sample=skus[:20],
+        last_check=last_check,
+        can_run=request.user.has_perm("books.change_item"),
+    )
+
+
+def ship_confirm(request):
+    data = request.POST if request.method == "POST" else (request.GET if "date" in request.GET else None)
+    form = ShipDateForm(data)
+    day = form.cleaned_data["date"] if form.is_valid() else (timezone.localdate() if data is None else None)
+    rows = ship_confirm_job.shipped_on(day) if day else []
+    if request.method == "POST" and day and request.POST.get("confirm") == "yes":
+        _require(request, "books.change_item")
+        return _start(request, Kind.SHIP_CONFIRM, target=f"Shipments of {day.isoformat()}",
+                      params={"date": day.isoformat()}, total=sum(1 for r in rows if r.ref))
+    preview = [(row, row.confirmation(day)) for row in rows] if day else []
+    return _page(
+        request,
+        "ship_confirm.html",
+        "Ship confirmation",
+        form=form,
+        day=day,
+        preview=preview,
+        to_send=sum(1 for row in rows if row.ref),
+        can_run=request.user.has_perm("books.change_item"),
+    )
+
+
+def upload(request):
+    """Product Upload by SKU prefix (the command's --sku-prefix) for the flagged items."""
+    form = PrefixUploadForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        _require(request, "books.change_item")
+        prefix = form.cleaned_data["sku_prefix"].strip()
+        count = product_upload.items_for_upload(sku_prefix=prefix).count()
+        target = f"{count} items" + (f" starting {prefix}" if prefix else "")
+        return _start(request, Kind.PRODUCT_UPLOAD, target=target,
+                      params={"sku_prefix": prefix, "mode": form.cleaned_data["mode"]}, total=count)
+    return _page(request, "upload.html", "Product Upload", form=form)
+
+
+def upload_confirmation(request, modeladmin, queryset):
+    """The "Upload to store" action: pick a send mode for the selected items, then start."""
+    _require(request, "books.change_item")
+    items = list(queryset.order_by("sku").only("pk", "sku", "description_short", "image", "sync_to_store"))
+    form = UploadForm(request.POST if request.POST.get("confirm") == "yes" else None)
+    if form.is_bound and form.is_valid():
+        skus = [i.sku for i in items]
+        return _start(request, Kind.PRODUCT_UPLOAD, target=f"{len(skus)} selected items",
+                      params={"skus": skus, "mode": form.cleaned_data["mode"]}, total=len(skus))
+    return _page(
+        request,
+        "upload_confirmation.html",
+        "Upload the selected items to the store?",
+        form=form,
+        items=items,
+        action_checkbox_name=ACTION_CHECKBOX_NAME,
+    )
+
+
+# --------------------------------------------------------------------- jobs
+
+
+def job_page(request, job_id):
+    job = get_object_or_404(SyncJob.objects.select_related("triggered_by"), pk=job_id, kind__in=CONSOLE_KINDS)
+    done = job.status not in ACTIVE
+    if done:
+        for row in (job.result or {}).get("messages", []):
+            messages.add_message(request, LEVELS.get(row.get("level"), messages.INFO), row.get("text", ""))
+    return _page(
+        request,
+        "job.html",
+        f"{job.get_kind_display()}: {job.target}",
+        job=job,
+        done=done,
+        can_cancel=job.status in ACTIVE and request.user.has_perm("books.change_item"),
+        can_retry=job.status in (SyncJob.Status.FAILED, SyncJob.Status.NEEDS_REVIEW)
+        and request.user.has_perm("books.change_item"),
+        resume_point=(job.result or {}).get("last_sku") if job.kind == Kind.QUICK_REFRESH else None,
+        log_url=reverse("admin:sync_syncjob_change", args=[job.pk]),
+    )
+
+
+def job_cancel(request, job_id):
+    job = get_object_or_404(SyncJob, pk=job_id, kind__in=CONSOLE_KINDS)
+    if request.method == "POST":
+        _require(request, "books.change_item")
+        if jobs.request_cancel(job, request.user):
+            messages.info(request, "Asked the job to stop; it stops after the item it is sending now.")
+        else:
+            messages.warning(request, "The job is not running any more.")
+    return HttpResponseRedirect(_job_url(job))
+
+
+def job_retry(request, job_id):
+    job = get_object_or_404(SyncJob, pk=job_id, kind__in=CONSOLE_KINDS)
+    if request.method == "POST":
+        _require(request, "books.change_item")
+        try:
+            jobs.retry_job(job, request.user, note="retried from the store console")
+        except jobs.NotRetryable as exc:
+            messages.warning(request, str(exc))
+    return HttpResponseRedirect(_job_url(job))

@@ -1,0 +1,45 @@
+"""Cart Sync: tell the store which SKUs Bizuno flags (POST product/sync).
+
+``syncSkus`` is a JSON string (wire.product_sync.build does that), so a long
+list is one form field and PHP's max_input_vars cannot cut it short. With
+``syncDelete`` the store deletes every product whose SKU is not in the list —
+the console asks for confirmation first.
+"""
+
+from __future__ import annotations
+
+from bizunosync.sync.connections import StoreConnection
+from bizunosync.sync.jobs import call, progress, runner
+from bizunosync.sync.models import SyncJob
+from bizunosync.sync.transport import store_transport
+from bizunosync.wire import product_sync
+
+from ..models import Item
+from .common import keep_messages, messages_line
+
+PATH = "product/sync"
+SYNC_TAG = "sync_to_store"  # names Bizuno's flag field, as its WooCommerce interface does
+
+
+def flagged_skus(include_inactive: bool | None = None) -> list[str]:
+    if include_inactive is None:
+        include_inactive = StoreConnection.load().include_inactive
+    items = Item.objects.filter(sync_to_store=True)
+    if not include_inactive:
+        items = items.filter(inactive=False)
+    return list(items.order_by("sku").values_list("sku", flat=True))
+
+
+@runner(SyncJob.Kind.CART_SYNC)
+def run(job: SyncJob) -> None:
+    transport = store_transport()
+    delete = bool(job.params.get("delete"))
+    skus = flagged_skus(job.params.get("include_inactive"))
+    progress(job, 0, total=1)
+    request = product_sync.SyncRequest(tag=SYNC_TAG, skus=skus, delete=delete)
+    reply = call(job, transport, "POST", PATH, form={"data": product_sync.build(request)})
+    state = {"skus": len(skus), "delete": delete}
+    keep_messages(state, reply.messages)
+    progress(job, 1, result=state)
+    verb = "Sent" if not delete else "Sent (with delete)"
+    job.summary = f"{verb} {len(skus)} flagged SKUs.{messages_line(state)}"

@@ -1,0 +1,139 @@
+"""Product Upload: selected items one by one through POST product/update, with images.
+
+``sendMode`` as Bizuno's bulk upload sets it: 1 full (the store replaces its
+images with ours), 2 full but the store keeps the images it has, 3 data only
+(no image bytes sent at all — the fast one).
+
+One call per item, so staff can cancel between items. A product the store
+refuses (``result: Fail``) is counted and named and the upload goes on with
+the next one; a failure of the connection itself stops the job, and a retry
+carries on with the item it stopped at (``result["next"]``).
+"""
+
+from __future__ import annotations
+
+import base64
+import posixpath
+
+from bizunosync.sync import errors
+from bizunosync.sync.connections import StoreConnection
+from bizunosync.sync.jobs import call, progress, runner
+from bizunosync.sync.models import SyncJob
+from bizunosync.sync.transport import store_transport
+from bizunosync.wire import product_update as wire
+from bizunosync.wire.product_refresh import Tier
+
+from ..models import Item
+from .common import keep_messages, messages_line
+
+PATH = "product/update"
+MODES = {
+    wire.SEND_FULL: "Full: data and images (the store replaces its images)",
+    wire.SEND_KEEP_IMAGES: "Full, but the store keeps the images it already has",
+    wire.SEND_DATA_ONLY: "Data only: no images are sent",
+}
+
+
+def items_for_upload(skus=None, sku_prefix: str = "", include_inactive: bool | None = None):
+    """The chosen SKUs (an admin selection), else the flagged items, optionally by SKU prefix."""
+    if skus is not None:
+        items = Item.objects.filter(sku__in=list(skus))
+    else:
+        if include_inactive is None:
+            include_inactive = StoreConnection.load().include_inactive
+        items = Item.objects.filter(sync_to_store=True)
+        if not include_inactive:
+            items = items.filter(inactive=False)
+    if sku_prefix:
+        items = items.filter(sku__startswith=sku_prefix)
+    return items.with_default_tiers().prefetch_related("images", "accessories").order_by("sku")
+
+
+def _image(field_file, title: str = "") -> wire.Image | None:
+    if not field_file:
+        return None
+    try:
+        with field_file.open("rb") as fh:
+            data = base64.b64encode(fh.read()).decode("ascii")
+    except OSError:
+        return None  # the file is gone from disk: send the product without it
+    folder, filename = posixpath.split(field_file.name)
+    return wire.Image(filename=filename, data=data, path=folder, title=title)
+
+
+def product_for(item: Item, mode: int = wire.SEND_FULL) -> wire.ProductUpdate:
+    """What Bizuno's productToStore sends for one item."""
+    with_images = mode != wire.SEND_DATA_ONLY
+    gallery = []
+    if with_images:
+        gallery = [img for g in item.images.all() if (img := _image(g.image, g.title))]
+    attributes = [
+        wire.Attribute(str(a.get("index", "")), str(a.get("title", "")), str(a.get("value", "")))
+        for a in (item.attributes or [])
+        if isinstance(a, dict)
+    ]
+    return wire.ProductUpdate(
+        sku=item.sku,
+        type=item.item_type,
+        description=item.description_short,
+        description_sales=item.description_sales or None,
+        description_long=item.description_long or None,
+        price=item.full_price,
+        tiers=[Tier(qty, price) for qty, price in item.tiers],
+        qty_stock=item.qty_available if item.tracks_stock else None,
+        weight=item.weight,
+        weight_uom=item.weight_uom,
+        length=item.length,
+        width=item.width,
+        height=item.height,
+        dimension_uom=item.dimension_uom,
+        menu_order=item.menu_order,
+        slug=item.slug or None,
+        category=item.category or None,
+        tags=item.tags or None,
+        attributes=attributes,
+        accessories=[a.sku for a in item.accessories.all()],
+        search_code=item.search_code or None,
+        meta_description=item.meta_description or None,
+        image=_image(item.image) if with_images else None,
+        images=gallery,
+        send_mode=mode,
+    )
+
+
+def summary(result: dict) -> str:
+    text = f"Uploaded {result.get('uploaded', 0)} of {result.get('total', 0)} items."
+    if result.get("refused"):
+        text += f" The store refused {len(result['refused'])}: " + ", ".join(result["refused"][:10]) + "."
+    return text + messages_line(result)
+
+
+@runner(SyncJob.Kind.PRODUCT_UPLOAD)
+def run(job: SyncJob) -> None:
+    transport = store_transport()
+    mode = int(job.params.get("mode") or wire.SEND_FULL)
+    skus = job.params.get("skus")
+    items = list(items_for_upload(skus, job.params.get("sku_prefix", ""), job.params.get("include_inactive")))
+    state = dict(job.result or {})
+    start = state.get("next", 0)
+    state.update(total=len(items), uploaded=state.get("uploaded", 0), refused=state.get("refused", []))
+    if not progress(job, start, total=len(items), result=state):
+        job.summary = "Cancelled before the first item."
+        return
+    for index in range(start, len(items)):
+        item = items[index]
+        try:
+            reply = call(job, transport, "POST", PATH, form={"data": wire.build(product_for(item, mode))})
+        except errors.ApplicationError as exc:
+            state["refused"].append(item.sku)
+            keep_messages(state, exc.messages)
+            job.failed_count += 1
+        else:
+            state["uploaded"] += 1
+            keep_messages(state, reply.messages)
+            job.succeeded_count += 1
+        state["next"] = index + 1
+        if not progress(job, index + 1, summary=summary(state), result=state):
+            job.summary = f"Cancelled by staff after {index + 1} of {len(items)} items. " + summary(state)
+            return
+    job.summary = summary(state)

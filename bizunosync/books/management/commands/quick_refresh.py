@@ -1,0 +1,35 @@
+"""Quick Refresh from the command line: `manage.py quick_refresh [--dry-run]`."""
+
+from django.core.management.base import BaseCommand
+
+from bizunosync.sync.connections import StoreConnection
+from bizunosync.sync.models import SyncJob
+
+from ...jobs import quick_refresh
+from ...jobs.command import run_now
+
+
+class Command(BaseCommand):
+    help = ("Send price, available stock and tiers of every item flagged 'sync to store' to the store, "
+            "100 per call (PUT product/refresh). Exits non-zero when the job does not succeed.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Show what would be sent; send nothing.")
+
+    def handle(self, *args, dry_run=False, **options):
+        include_inactive = StoreConnection.load().include_inactive
+        if dry_run:
+            batches = quick_refresh.preview(include_inactive)
+            for number, batch in enumerate(batches, 1):
+                self.stdout.write(f"Batch {number} of {len(batches)} ({len(batch)} items):")
+                for row in batch:
+                    qty = "-" if row.qty is None else row.qty
+                    sale = row.sale_price or "(none)"
+                    tiers = row.tiers or "(none)"
+                    self.stdout.write(f"  {row.sku}: available {qty}, price {row.price}, sale {sale}, tiers {tiers}")
+            total = sum(len(b) for b in batches)
+            self.stdout.write(f"Dry run: would send {total} items in {len(batches)} batches. Nothing was sent.")
+            return
+        count = quick_refresh.flagged_items(include_inactive).count()
+        run_now(self, SyncJob.Kind.QUICK_REFRESH, target=f"{count} items",
+                params={"include_inactive": include_inactive}, total=count)

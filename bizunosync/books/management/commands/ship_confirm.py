@@ -1,0 +1,32 @@
+"""Ship Confirmation from the command line: `manage.py ship_confirm [--date YYYY-MM-DD]` (default today)."""
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from bizunosync.sync.models import SyncJob
+
+from ...jobs import ship_confirm
+from ...jobs.command import run_now
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--date must be YYYY-MM-DD, got {value!r}") from None
+
+
+class Command(BaseCommand):
+    help = ("Confirm the orders shipped on a day to the store (POST order/confirm): status 'shipped' and a "
+            "note with the tracking numbers. Exits non-zero when the job does not succeed.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", help="Ship date, YYYY-MM-DD (default: today).")
+
+    def handle(self, *args, date=None, **options):
+        day = _date(date) if date else timezone.localdate()
+        to_send, _skipped = ship_confirm.confirmations(day)
+        run_now(self, SyncJob.Kind.SHIP_CONFIRM, target=f"Shipments of {day.isoformat()}",
+                params={"date": day.isoformat()}, total=len(to_send))
