@@ -14,3 +14,7 @@ from .settings import *  # noqa: E402,F403
 # cache benchmark in bench/ uses the real hasher.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["*"]
+
+# Whitenoise warns about a missing STATIC_ROOT on every request; tests serve
+# static files through the finders (live_server) instead.
+STATIC_ROOT = tempfile.mkdtemp(prefix="bizunosync-static-")
