@@ -6,6 +6,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("wp-json/bizuno-api/v1/", include("bizunosync.store.endpoints.urls")),
     path("bizuno/", include("bizunosync.books.portal.urls")),
+    path("", include("bizunosync.store.rates.urls")),
     path("", include("bizunosync.store.shop.urls")),
 ]
 

@@ -5,6 +5,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
+from .admin_export import BizunoOrderAdminMixin
 from .models import (
     Category,
     Customer,
@@ -137,7 +138,7 @@ class OrderNoteInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(BizunoOrderAdminMixin, admin.ModelAdmin):
     list_display = [
         "number", "created", "billing_display", "status", "total", "payment_title", "exported", "bizuno_id",
     ]

@@ -1,0 +1,1 @@
+"""Store → Bizuno: post an order to Bizuno's portal (`orderAdd`), by hand or when it is placed."""

@@ -1,0 +1,214 @@
+"""Export one order to Bizuno (`orderAdd`) as a logged sync job.
+
+Bizuno has no idempotency key and no lookup: posting an order twice books
+it twice. So an order is flagged exported only when Bizuno's answer carries
+an ``ID``; anything that may have reached Bizuno without one ends as *needs
+review* ("Bizuno may have booked PO WC1001; check before re-exporting"), and
+the job framework (``sync.jobs``) retries by itself only what provably never
+left this machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from bizunosync.sync import errors
+from bizunosync.sync.connections import BizunoConnection
+from bizunosync.sync.jobs import call, create_job, run_job, runner, submit
+from bizunosync.sync.models import SyncJob
+from bizunosync.sync.transport import bizuno_transport, portal_path
+from bizunosync.wire import phpform
+
+from ..models import Order
+from . import mapping
+
+KIND = SyncJob.Kind.ORDER_EXPORT
+ACTIVE = (SyncJob.Status.QUEUED, SyncJob.Status.RUNNING)
+
+
+class Outcome:
+    EXPORTED = "exported"
+    SKIPPED = "skipped"  # already in Bizuno, not forced: nothing sent
+    BUSY = "busy"  # another export of this order is queued or running
+    RETRYING = "retrying"  # never reached Bizuno; the framework retries it later
+    FAILED = "failed"
+    NEEDS_REVIEW = "needs review"
+    QUEUED = "queued"  # handed to the background worker
+
+
+@dataclass
+class ExportResult:
+    number: str
+    po: str
+    outcome: str
+    summary: str = ""
+    bizuno_id: str = ""
+    failure_class: str = ""
+    job: SyncJob | None = None
+    # Bizuno's message block, as (level, text), errors first.
+    messages: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in (Outcome.EXPORTED, Outcome.SKIPPED, Outcome.QUEUED)
+
+
+def target_for(po: str) -> str:
+    return f"PO {po}"
+
+
+def _skipped(order, po) -> ExportResult:
+    return ExportResult(
+        order.number, po, Outcome.SKIPPED,
+        f"Order {order.number} is already in Bizuno (ID {order.bizuno_id or 'unknown'}); skipped, nothing sent.",
+        bizuno_id=order.bizuno_id,
+    )
+
+
+def _busy(order, po) -> ExportResult | None:
+    job = SyncJob.objects.filter(kind=KIND, target=target_for(po), status__in=ACTIVE).first()
+    if job is None:
+        return None
+    return ExportResult(
+        order.number, po, Outcome.BUSY,
+        f"Order {order.number} is already being exported (sync job #{job.pk}, {job.get_status_display().lower()}); "
+        "not sent again.",
+        job=job,
+    )
+
+
+def new_job(order, *, force=False, trigger=SyncJob.Trigger.STAFF, user=None) -> SyncJob:
+    po = mapping.purchase_order_id(order, BizunoConnection.load().order_prefix)
+    return create_job(
+        KIND,
+        target=target_for(po),
+        params={"order_id": order.pk, "number": order.number, "force": bool(force)},
+        trigger=trigger,
+        user=user,
+        total=1,
+        touched=[f"store.order:{order.pk}"],
+    )
+
+
+def export_order(order, *, force=False, trigger=SyncJob.Trigger.STAFF, user=None) -> ExportResult:
+    """Send one order to Bizuno now (in the foreground) and say what happened.
+
+    An already-exported order is skipped unless ``force`` (which books it in
+    Bizuno a second time: the caller must have asked staff to confirm).
+    """
+    po = mapping.purchase_order_id(order, BizunoConnection.load().order_prefix)
+    if order.exported and not force:
+        return _skipped(order, po)
+    busy = _busy(order, po)
+    if busy:
+        return busy
+    job = new_job(order, force=force, trigger=trigger, user=user)
+    run_job(job.pk)
+    return result_of(job, order)
+
+
+def queue_export(order, *, force=False, trigger=SyncJob.Trigger.CHECKOUT, user=None) -> SyncJob | None:
+    """Create the job and hand it to the worker once the transaction commits."""
+    po = mapping.purchase_order_id(order, BizunoConnection.load().order_prefix)
+    if (order.exported and not force) or _busy(order, po):
+        return None
+    job = new_job(order, force=force, trigger=trigger, user=user)
+    submit(job)
+    return job
+
+
+def result_of(job: SyncJob, order=None) -> ExportResult:
+    """What a finished (or rescheduled) export job means for staff."""
+    job.refresh_from_db()
+    number = job.params.get("number", "")
+    po = job.target.removeprefix("PO ")
+    messages = [(m["level"], m["text"]) for m in (job.result or {}).get("messages", [])]
+    outcome = {
+        SyncJob.Status.SUCCEEDED: Outcome.EXPORTED,
+        SyncJob.Status.FAILED: Outcome.FAILED,
+        SyncJob.Status.NEEDS_REVIEW: Outcome.NEEDS_REVIEW,
+        SyncJob.Status.QUEUED: Outcome.RETRYING,
+        SyncJob.Status.RUNNING: Outcome.BUSY,
+        SyncJob.Status.CANCELLED: Outcome.FAILED,
+    }[job.status]
+    if outcome == Outcome.EXPORTED and (job.result or {}).get("skipped"):
+        outcome = Outcome.SKIPPED
+    return ExportResult(
+        number, po, outcome, job.summary,
+        bizuno_id=str((job.result or {}).get("bizuno_id", "")),
+        failure_class=job.failure_class,
+        job=job,
+        messages=messages,
+    )
+
+
+def _rows(block) -> list[dict]:
+    return [{"level": level, "text": text} for level, text in block.items()] if block else []
+
+
+def _bizuno_id(reply) -> str:
+    raw = reply.data.get("ID") if isinstance(reply.data, dict) else None
+    if isinstance(raw, bool) or raw is None:
+        return ""
+    text = str(raw).strip()
+    # Bizuno's journal ids are positive integers; "0" is what the plugin reads as "not booked".
+    return text if text.isdigit() and int(text) > 0 else ""
+
+
+@runner(KIND)
+def run_order_export(job: SyncJob) -> None:
+    order = Order.objects.filter(pk=job.params.get("order_id")).prefetch_related("lines").first()
+    number = job.params.get("number", "?")
+    if order is None:
+        raise errors.RefusedLocally(explanation=f"Order {number} no longer exists; nothing was sent")
+    conn = BizunoConnection.load()
+    po = mapping.purchase_order_id(order, conn.order_prefix)
+    force = bool(job.params.get("force"))
+    job.result = {"po": po, "force": force}
+    if order.exported and not force:
+        # Exported meanwhile (the checkout's background job, another click): do not book it twice.
+        job.result.update(skipped=True, bizuno_id=order.bizuno_id)
+        job.summary = f"Order {order.number} is already in Bizuno (ID {order.bizuno_id or 'unknown'}); skipped, nothing sent."
+        return
+    try:
+        form = mapping.form_for(order, order_prefix=conn.order_prefix, customer_prefix=conn.customer_prefix)
+    except mapping.OrderNotSendable as exc:
+        raise errors.RefusedLocally(
+            explanation=f"Order {order.number} was not sent: {exc}. Correct the order and export it again"
+        ) from exc
+    body = phpform.encode(form)
+    if phpform.exceeds_input_vars(body):
+        # PHP silently drops every field past max_input_vars: Bizuno would book part of the order.
+        raise errors.RefusedLocally(
+            explanation=f"Order {order.number} was not sent: with {len(form['Item'])} lines its form has "
+            f"{phpform.count_vars(body)} fields, and PHP on the Bizuno server reads only the first "
+            f"{phpform.MAX_INPUT_VARS} (max_input_vars), so Bizuno would book part of the order. Split the "
+            "order, or raise max_input_vars in Bizuno's php.ini, then export again"
+        )
+    transport = bizuno_transport(conn)
+    job.review_hint = f"Bizuno may have booked PO {po}; check before re-exporting"
+    try:
+        reply = call(job, transport, "POST", portal_path("orderAdd"), form=form)
+    except errors.SyncError as exc:
+        job.result["messages"] = _rows(exc.messages)
+        raise
+    job.result["messages"] = _rows(reply.messages)
+    bizuno_id = _bizuno_id(reply)
+    if not bizuno_id:
+        raise errors.WrongShape(
+            status=reply.status,
+            excerpt=reply.excerpt,
+            messages=reply.messages,
+            explanation=f"Bizuno answered {reply.result or 'without a result'!s} but gave no order ID, so the "
+            "order was not marked exported",
+        )
+    previous = order.bizuno_id
+    Order.objects.filter(pk=order.pk).update(exported=True, exported_at=timezone.now(), bizuno_id=bizuno_id)
+    job.result["bizuno_id"] = bizuno_id
+    if force and previous:
+        job.result["previous_bizuno_id"] = previous
+    job.processed = job.succeeded_count = 1
+    again = f" again (it was ID {previous})" if force and previous else ""
+    job.summary = f"Order {order.number} booked in Bizuno{again} as ID {bizuno_id} (PO {po})."

@@ -1,0 +1,1 @@
+"""Live shipping rates from Bizuno (`shipGetRates`) for the checkout, with a cache and a fallback."""
