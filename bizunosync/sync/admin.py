@@ -311,6 +311,7 @@ class SyncJobAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {
+            "title": "Sync job",
             **(extra_context or {}),
             "show_save": False,
             "show_save_and_continue": False,

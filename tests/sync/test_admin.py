@@ -84,16 +84,24 @@ def test_the_log_filters_and_searches(staff_client, failed_job, review_job, ok_j
     assert shown in html and hidden not in html
 
 
-def test_the_detail_page_shows_every_attempt_and_the_progress_bar(staff_client, failed_job):
+def test_the_detail_page_shows_every_attempt(staff_client, failed_job):
     page = staff_client.get(reverse("admin:sync_syncjob_change", args=[failed_job.pk]))
     html = page.content.decode()
     assert page.status_code == 200
     assert "Bizuno refused the request: Customer e-mail missing" in html
     assert "[redacted]" in html and "Customer e-mail missing" in html
     assert "https://books.example.com/?bizRt=portal/api/orderAdd" in html
-    assert 'id="sync-progress-' in html
+    assert 'id="sync-progress-' not in html  # nothing to count for a single order
     assert "Retry this job" in html
     assert 'name="_save"' not in html
+
+
+def test_a_running_batch_job_page_has_the_live_progress_bar(staff_client, make_job):
+    job = make_job(kind=SyncJob.Kind.QUICK_REFRESH, target="200 items", total=200)
+    html = staff_client.get(reverse("admin:sync_syncjob_change", args=[job.pk])).content.decode()
+    assert f'id="sync-progress-{job.pk}"' in html
+    assert reverse("admin:sync_syncjob_progress", args=[job.pk]) in html
+    assert ">Cancel</button>" in html
 
 
 def test_the_progress_endpoint_answers_json(staff_client, make_job):
@@ -242,3 +250,12 @@ def test_the_store_connection_page_explains_proxy_safe_mode_and_masks_the_passwo
     html = page.content.decode()
     assert "Proxy-safe mode" in html and "OWASP Core Rule Set" in html
     assert "WpPassword-123" not in html
+
+
+def test_the_cancel_button_asks_a_running_job_to_stop(staff_client, make_job):
+    job = make_job(kind=SyncJob.Kind.PRODUCT_UPLOAD, target="12 items", total=12)
+    SyncJob.objects.filter(pk=job.pk).update(status=SyncJob.Status.RUNNING)
+    page = staff_client.post(reverse("admin:sync_syncjob_cancel", args=[job.pk]), follow=True)
+    assert "stops after the current item" in page.content.decode()
+    job.refresh_from_db()
+    assert job.cancel_requested and job.status == SyncJob.Status.RUNNING
