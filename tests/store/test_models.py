@@ -50,3 +50,18 @@ def test_the_store_settings_list_goes_straight_to_the_one_row(admin_client):
 @pytest.mark.parametrize("page", ["product", "order", "customer", "category", "tag"])
 def test_the_admin_lists_open_for_staff(admin_client, page):
     assert admin_client.get(f"/admin/store/{page}/").status_code == 200
+
+
+def test_inbound_calls_are_browsable_in_the_admin(admin_client, client, alice):
+    client.put("/wp-json/bizuno-api/v1/product/refresh", "", content_type="application/x-www-form-urlencoded",
+               HTTP_EMAIL="alice", HTTP_PASS="alice-password")
+    response = admin_client.get("/admin/sync/inboundcall/")
+    assert response.status_code == 200
+    assert b"product/refresh" in response.content
+
+
+def test_the_order_list_shows_whether_an_order_was_exported_and_its_bizuno_id(admin_client):
+    Order.objects.create(number="1001", exported=True, bizuno_id="5123", billing_email="a@example.com")
+    Order.objects.create(number="1002")
+    html = admin_client.get("/admin/store/order/").content.decode()
+    assert "5123" in html and "icon-yes.svg" in html and "icon-no.svg" in html

@@ -13,7 +13,7 @@ from django.core.exceptions import RequestDataTooBig
 
 from bizunosync.wire import phpform
 
-from .http import ApiError
+from .http import ApiError, bad_field
 
 FORM_TYPES = {"", "application/x-www-form-urlencoded", "text/plain", "application/octet-stream"}
 
@@ -36,7 +36,35 @@ def read_data(request):
         )
     if not isinstance(parsed, dict):
         raise ApiError(400, "rest_invalid_json", "The request body must be an object with a data key.")
-    return parsed.get("data")
+    data = parsed.get("data")
+    where = _nul_in(data)
+    if where is not None:
+        # No text field has a use for NUL, and PostgreSQL refuses to store one.
+        raise bad_field(where, "contains a NUL byte")
+    return data
+
+
+def _nul_in(value) -> str | None:
+    """The path of the first key or text holding a NUL byte (named as the wire readers name fields)."""
+    listish = isinstance(value, list) or (isinstance(value, dict) and value and all(str(k).isdigit() for k in value))
+    stack = [(value, "data" if listish else "")]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return path or "data"
+            continue
+        if not isinstance(item, (dict, list)):
+            continue
+        for key, child in (item.items() if isinstance(item, dict) else enumerate(item)):
+            key = str(key)
+            if "\x00" in key:
+                return path or "data"
+            if key.isdigit():
+                stack.append((child, f"{path}[{key}]"))
+            else:
+                stack.append((child, f"{path}.{key}" if path else key))
+    return None
 
 
 def _form(raw: bytes) -> dict:

@@ -179,11 +179,14 @@ def _variations(product, update, settings) -> list[str]:
     skus = [v.sku for v in update.variations]
     others = Product.objects.filter(sku__in=skus).exclude(parent=product)
     clash = {p.sku: p for p in others}
-    touched = []
+    touched, seen = [], set()
     for i, wanted in enumerate(update.variations):
         where = f"invOptions.variations[{i}].sku"
         if wanted.sku == product.sku or wanted.sku in clash:
             raise FieldError(where, f"{wanted.sku!r} is already used by another product")
+        if wanted.sku in seen:
+            raise FieldError(where, f"repeats {wanted.sku!r}")
+        seen.add(wanted.sku)
         variation = current.pop(wanted.sku, None) or Product(sku=wanted.sku)
         variation.product_type = Product.Type.VARIATION
         variation.parent = product
