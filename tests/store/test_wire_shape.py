@@ -93,3 +93,15 @@ def test_a_refresh_item_that_is_not_a_group_of_fields_is_named(client, alice):
 def test_update_with_a_data_that_is_not_a_product_fails_cleanly(client, alice):
     body = post(client, "product/update", body="data=hello").json()
     assert body["result"] == "Fail"
+
+
+def test_a_body_over_the_size_limit_is_a_json_413(client, alice, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = put(client, "product/refresh", [{"SKU": "A", "Note": "x" * 5000}])
+    assert_wp_error(response, 413)
+
+
+def test_a_refused_method_is_recorded_with_the_login_tried(client, alice):
+    client.get(BASE + "product/sync", **ALICE)
+    call = InboundCall.objects.get()
+    assert (call.caller, call.http_status, call.result) == ("alice@example.com", 405, "rejected")

@@ -41,7 +41,8 @@ def endpoint(name: str, method: str):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             started = time.monotonic()
-            request.caller = ""
+            # The login tried, kept even when the call is refused before authentication (never the password).
+            request.caller = (request.headers.get("email") or "").strip()[:150]
             actual = effective_method(request)
             try:
                 if actual != method:
