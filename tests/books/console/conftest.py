@@ -79,3 +79,18 @@ def fault_store(db):
 def staff_client(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture
+def shipped_order(db):
+    """Store order WC1001, booked in the books, shipped 2026-11-27 in two packages."""
+    import datetime as dt
+
+    from bizunosync.books.models import Package, SalesOrder, Shipment
+
+    order = SalesOrder.objects.create(po_reference="WC1001", billing_name="Maria Keller")
+    shipment = Shipment.objects.create(sales_order=order, ship_date=dt.date(2026, 11, 27), carrier="FedEx",
+                                       service="Ground")
+    Package.objects.create(shipment=shipment, tracking_number="7946 1234")
+    Package.objects.create(shipment=shipment, tracking_number="7946 5678")
+    return order
