@@ -101,6 +101,12 @@ def export_order(order, *, force=False, trigger=SyncJob.Trigger.STAFF, user=None
     po = mapping.purchase_order_id(order, BizunoConnection.load().order_prefix)
     if order.exported and not force:
         return _skipped(order, po)
+    pending = SyncJob.objects.filter(kind=KIND, target=target_for(po), status=SyncJob.Status.QUEUED).first()
+    if pending is not None and not order.exported:
+        # An export waiting for its automatic retry: run that one now rather than
+        # a second job (the atomic claim in run_job keeps a worker from sending it too).
+        if run_job(pending.pk) is not None:
+            return result_of(pending, order)
     busy = _busy(order, po)
     if busy:
         return busy

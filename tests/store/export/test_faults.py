@@ -193,8 +193,8 @@ def test_a_forced_re_export_books_again_and_keeps_the_new_id(connect, make_order
     assert "booked in Bizuno again (it was ID 5123) as ID 9001" in result.summary
 
 
-def test_an_order_already_being_exported_is_not_sent_a_second_time(connect, make_order):
-    with FaultServer() as server:
+def test_exporting_an_order_waiting_for_its_retry_runs_that_job_now(connect, make_order):
+    with FaultServer(json_reply({"result": "Success", "ID": 12})) as server:
         connect(dead_url())
         order = make_order()
         first = export_order(order)  # refused connection: queued for an automatic retry
@@ -202,8 +202,22 @@ def test_an_order_already_being_exported_is_not_sent_a_second_time(connect, make
         second = export_order(order)
 
     assert first.outcome == Outcome.RETRYING
-    assert (second.outcome, server.requests) == (Outcome.BUSY, [])
-    assert f"sync job #{first.job.pk}" in second.summary
+    assert (second.outcome, second.job.pk, second.job.attempt_count) == (Outcome.EXPORTED, first.job.pk, 2)
+    assert len(server.requests) == 1 and SyncJob.objects.count() == 1
+
+
+def test_an_order_whose_export_is_running_is_not_sent_a_second_time(connect, make_order):
+    from bizunosync.store.export.service import new_job
+
+    with FaultServer() as server:
+        connect(server.url)
+        order = make_order()
+        running = new_job(order)
+        SyncJob.objects.filter(pk=running.pk).update(status=SyncJob.Status.RUNNING)
+        result = export_order(order)
+
+    assert (result.outcome, server.requests) == (Outcome.BUSY, [])
+    assert f"sync job #{running.pk}" in result.summary
 
 
 def test_the_token_travels_in_x_bizuno_token_and_never_in_the_log(connect, make_order):
