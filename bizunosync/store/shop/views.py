@@ -21,7 +21,7 @@ from bizunosync.store.models import Category, Order, Product, StoreSettings
 from . import cart as carts
 from . import pricing
 from .checkout import ADDRESS_FIELDS, CheckoutRefused, ShippingChoice, demo_card_payment, place_order
-from .forms import AddressForm, AddToCartForm, BillingForm, CartLineForm, ShippingForm
+from .forms import COUNTRIES, AddressForm, AddToCartForm, BillingForm, CartLineForm, ShippingForm
 from .shipping import quote_for
 
 SHOP_NAME = "Harbor & Pine Supply"
@@ -52,6 +52,7 @@ def _listed():
 def _decorate(products):
     for product in products:
         product.url = product_url(product)
+        product.hue = (product.pk * 47) % 360  # a placeholder tint of its own, stable per product
         product.pack = pricing.pack_size(product)
         product.from_price = product.tiers_sorted[-1].price if product.tiers_sorted else None
     return products
@@ -118,6 +119,7 @@ def product_detail(request, slug, form=None, variation_error=None, chosen=None, 
         for variation in variations:
             variation.label = ", ".join(str(a.get("value", "")) for a in variation.attributes if isinstance(a, dict)) or variation.name
             variation.stock = _stock_label(variation, store)
+    product.hue = (product.pk * 47) % 360
     buyable = pricing.is_purchasable(product) and _stock_label(product, store)[0] != "out"
     if variations:
         buyable = any(v.stock[0] != "out" for v in variations)
@@ -283,4 +285,9 @@ def thanks(request, number):
     order = Order.objects.prefetch_related("lines").filter(number=number).first()
     if order is None:
         raise Http404("No such order")
-    return _render(request, "shop/thanks.html", {"order": order, "lines": list(order.lines.all())})
+    countries = dict(COUNTRIES)
+    return _render(request, "shop/thanks.html", {
+        "order": order, "lines": list(order.lines.all()),
+        "billing_country": countries.get(order.billing_country, order.billing_country),
+        "shipping_country": countries.get(order.shipping_country, order.shipping_country),
+    })
