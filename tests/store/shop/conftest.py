@@ -24,9 +24,10 @@ ADDRESS = {
 def make_product(sku, price="10.00", stock=50, tiers=(), *, name=None, sale=None, category=None, **extra):
     price = Decimal(price)
     sale = Decimal(sale) if sale else None
+    extra.setdefault("manage_stock", True)
     product = Product.objects.create(
         sku=sku, name=name or f"Product {sku}", slug=sku.lower(), regular_price=price, sale_price=sale,
-        price=sale if sale is not None and sale < price else price, stock_quantity=stock, manage_stock=True,
+        price=sale if sale is not None and sale < price else price, stock_quantity=stock,
         stock_status="instock" if stock > 0 else "outofstock", weight=Decimal("0.5"), **extra,
     )
     PriceTier.objects.bulk_create(PriceTier(product=product, qty=q, price=Decimal(p)) for q, p in tiers)

@@ -173,3 +173,26 @@ def test_unknown_products_and_categories_are_404s(client, db):
     assert client.get("/product/nope/").status_code == 404
     assert client.get("/category/nope/").status_code == 404
     assert client.post("/product/nope/add/", {"quantity": "1"}).status_code == 404
+
+
+def test_a_variable_product_is_bought_as_the_chosen_option(client, db):
+    from bizunosync.store.models import Product
+
+    from .conftest import make_product
+
+    apron = make_product("APRON", "29.00", 0, name="Canvas Apron", product_type="variable", manage_stock=False)
+    navy = make_product("APRON-NAVY", "29.00", 4, name="Canvas Apron – Navy", product_type="variation", parent=apron,
+                        attributes=[{"name": "Colour", "value": "Navy"}])
+    make_product("APRON-SAND", "29.00", 0, name="Canvas Apron – Sand", product_type="variation", parent=apron,
+                 attributes=[{"name": "Colour", "value": "Sand"}])
+
+    page = client.get("/product/apron/").content.decode()
+    assert "Navy" in page and "Sand" in page and "Choose an option" in page
+
+    for bad in ("", "abc", str(Product.objects.get(sku="APRON-SAND").pk)):
+        response = client.post("/product/apron/add/", {"quantity": "1", "variation": bad})
+        assert response.status_code == 200
+    assert cart_of(client) == {}
+
+    assert client.post("/product/apron/add/", {"quantity": "2", "variation": str(navy.pk)}).status_code == 302
+    assert cart_of(client) == {str(navy.pk): 2}
