@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "bizunosync.sync",
     "bizunosync.store",
     "bizunosync.books",
+    "bizunosync.demo",
 ]
 
 MIDDLEWARE = [

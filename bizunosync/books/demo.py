@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -20,7 +19,6 @@ from .models import (
     Customer,
     Item,
     Package,
-    PortalSettings,
     PriceLevel,
     PriceSheet,
     SalesOrder,
@@ -31,10 +29,6 @@ from .models import (
 
 D = Decimal
 
-# The token `make run` uses so the store side can post orders here; only set
-# when the portal has no token yet, never over a real one.
-DEMO_PORTAL_TOKEN = "demo-bizuno-portal-token"
-DEMO_API_USER = "bizuno-api"
 
 # sku, name, category, price, sale, on hand, on sales orders, weight kg, default-sheet levels, tags, active
 ITEMS = [
@@ -82,16 +76,15 @@ SHIPPED_LINES = [("TEA-EB-100", 2, "6.90"), ("MUG-STONE", 1, "12.00")]
 TRACKING = ["794633071520", "794633071531"]
 
 
-def seed_books(site_url: str = "") -> str:
+def seed_books() -> str:
     with transaction.atomic():
         items = _seed_items()
         rules = _seed_rates()
         order = _seed_shipped_order(items)
-        token_note = _seed_portal() if site_url else ""
     inactive = sum(1 for row in ITEMS if not row[-1])
     return (
         f"{len(items)} items ({inactive} inactive), {len(rules)} rate rules, "
-        f"{order.get_journal_display().lower()} #{order.pk} ({SHIPPED_PO}) shipped today{token_note}."
+        f"{order.get_journal_display().lower()} #{order.pk} ({SHIPPED_PO}) shipped today."
     )
 
 
@@ -194,20 +187,3 @@ def _seed_shipped_order(items: dict[str, Item]) -> SalesOrder:
     shipment.packages.all().delete()
     Package.objects.bulk_create(Package(shipment=shipment, tracking_number=t, weight=D("0.8")) for t in TRACKING)
     return order
-
-
-def _seed_portal() -> str:
-    """Open the portal to this site's own store side with the demo token, unless already set up."""
-    portal = PortalSettings.load()
-    if portal.api_token and portal.api_user_id:
-        return ""
-    User = get_user_model()
-    user, created = User.objects.get_or_create(username=DEMO_API_USER)
-    if created:
-        user.set_unusable_password()
-    user.is_active = True
-    user.save()
-    portal.set_token(DEMO_PORTAL_TOKEN)
-    portal.api_user = user
-    portal.save()
-    return f"; portal token set for the demo (as {DEMO_API_USER})"

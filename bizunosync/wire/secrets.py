@@ -60,14 +60,16 @@ def _split(stored: str) -> tuple[str, bytes, bytes] | None:
         ciphertext = base64.b64decode(ciphertext_b64, validate=True)
     except (binascii.Error, ValueError):
         return None
-    if len(iv) == 16 and ciphertext and len(ciphertext) % 16 == 0:
-        return "php-cbc", ciphertext, iv
+    # Ours first: a base64 12-byte IV is 16 characters long, so it would also
+    # pass for a raw 16-byte CBC IV; raw random bytes are never all base64.
     try:
         iv_raw = base64.b64decode(iv, validate=True)
     except (binascii.Error, ValueError):
-        return None
+        iv_raw = b""
     if len(iv_raw) == 12 and len(ciphertext) >= 16:
         return "gcm", ciphertext, iv_raw
+    if len(iv) == 16 and ciphertext and len(ciphertext) % 16 == 0:
+        return "php-cbc", ciphertext, iv
     return None
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from bizunosync.books.demo import DEMO_PORTAL_TOKEN, seed_books
+from bizunosync.books.demo import seed_books
 from bizunosync.books.models import Item, PortalSettings, SalesOrder, Shipment, ShippingRateRule
 from bizunosync.books.services.rates import quote
 from bizunosync.wire.ship_rates import RateQuery
@@ -57,17 +57,6 @@ def test_demo_rates_answer_for_us_and_fall_back_elsewhere(db):
     jp = quote(RateQuery(country="JP", postcode="100-0001", total_weight=Decimal("1")))
     assert [r.id for r in us] == ["fedex:GND", "fedex:2DA"]
     assert [r.id for r in jp] == ["intl:STD"]
-
-
-def test_with_a_site_url_the_demo_opens_the_portal_but_never_replaces_a_real_token(db):
-    seed_books(site_url="http://127.0.0.1:8000")
-    assert PortalSettings.load().token_plain == DEMO_PORTAL_TOKEN
-
-    portal = PortalSettings.load()
-    portal.set_token("the-real-one")
-    portal.save()
-    seed_books(site_url="http://127.0.0.1:8000")
-    assert PortalSettings.load().token_plain == "the-real-one"
 
 
 def test_seed_demo_fills_the_books_too(db):

@@ -88,3 +88,8 @@ def test_mask_shows_enough_to_recognise_and_no_more():
     assert secrets.mask("") == ""
     assert secrets.mask("short") == "•••••"
     assert secrets.mask("abcdefghijkl") == "ab••••••kl"
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=80))
+def test_any_printable_secret_survives_encryption_whatever_its_length(plain):
+    assert secrets.decrypt(secrets.encrypt(plain, "k"), "k") == plain

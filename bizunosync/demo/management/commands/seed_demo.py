@@ -1,47 +1,39 @@
-"""`manage.py seed_demo`: a small believable demo, safe to run again and again.
-
-Each side seeds its own part: the store here (`bizunosync.store.demo`), the
-books side through `bizunosync.books.demo.seed_books()` once that exists.
-"""
-
-import importlib
-import inspect
+"""`manage.py seed_demo`: a small believable demo of both sides, safe to run again and again."""
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from bizunosync.books.demo import seed_books
+from bizunosync.demo.loop import connect_loop
 from bizunosync.store.demo import seed_store
 
 DEMO_ADMIN = ("admin", "admin@example.com", "admin")
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo shop (idempotent)."
+    help = "Create or refresh the demo shop and books (idempotent); with --site-url, connect both sides."
 
     def add_arguments(self, parser):
         parser.add_argument("--with-admin", action="store_true", help="Create or refresh the demo superuser admin/admin.")
-        parser.add_argument("--site-url", default="", help="Where this site is served (used to connect both sides).")
+        parser.add_argument(
+            "--site-url",
+            default="",
+            help="Where this site is served, e.g. http://127.0.0.1:8000: connects the store and books sides to each other.",
+        )
 
     def handle(self, *args, with_admin=False, site_url="", **options):
+        if site_url and not site_url.startswith(("http://", "https://")):
+            raise CommandError("--site-url must start with http:// or https://")
         counts = seed_store()
         self.stdout.write(
             f"Store: {counts['products']} products, {counts['customers']} customers, {counts['orders']} orders."
         )
-        self.seed_books(site_url)
+        self.stdout.write(f"Books: {seed_books()}")
+        if site_url:
+            for line in connect_loop(site_url):
+                self.stdout.write(f"Loop: {line}")
         if with_admin:
             self.seed_admin()
-
-    def seed_books(self, site_url):
-        try:
-            books_demo = importlib.import_module("bizunosync.books.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != "bizunosync.books.demo":
-                raise
-            return
-        accepts_url = "site_url" in inspect.signature(books_demo.seed_books).parameters
-        result = books_demo.seed_books(site_url=site_url) if accepts_url else books_demo.seed_books()
-        if result:
-            self.stdout.write(f"Books: {result}")
 
     def seed_admin(self):
         username, email, password = DEMO_ADMIN
