@@ -8,6 +8,14 @@ from bizunosync.sync import jobs
 from bizunosync.sync.models import SyncJob
 
 
+OUTCOME = {
+    SyncJob.Status.QUEUED: "did not finish and waits for an automatic retry",
+    SyncJob.Status.FAILED: "failed",
+    SyncJob.Status.NEEDS_REVIEW: "needs review",
+    SyncJob.Status.CANCELLED: "was cancelled",
+}
+
+
 def run_now(command, kind, *, target: str, params: dict, total: int = 0) -> SyncJob:
     """Create the job (trigger "command line"), run it in this process, print its summary.
 
@@ -22,7 +30,7 @@ def run_now(command, kind, *, target: str, params: dict, total: int = 0) -> Sync
         command.stdout.write(f"{row['level']}: {row['text']}")
     if ran.status != SyncJob.Status.SUCCEEDED:
         label = ran.get_failure_class_display() if ran.failure_class else ran.get_status_display()
-        raise CommandError(f"{ran.get_kind_display()} (sync job {ran.pk}) {ran.get_status_display().lower()} "
-                           f"[{label}]: {ran.summary}")
+        state = OUTCOME.get(ran.status, ran.get_status_display().lower())
+        raise CommandError(f"{ran.get_kind_display()} (sync job {ran.pk}) {state} [{label}]: {ran.summary}")
     command.stdout.write(command.style.SUCCESS(ran.summary))
     return ran
