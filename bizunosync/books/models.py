@@ -235,6 +235,10 @@ class Customer(models.Model):
     postal_code = models.CharField("postal code", max_length=32, blank=True)
     country = models.CharField(max_length=64, blank=True)
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
+    store_snapshot = models.JSONField(
+        "as the store sent it", default=dict, blank=True,
+        help_text="The store-owned fields as booked from the store's order (for the drift report).",
+    )
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -319,6 +323,10 @@ class SalesOrder(models.Model):
         default=False,
         db_index=True,
         help_text="Another order has the same PO reference: the store may have sent it twice.",
+    )
+    store_snapshot = models.JSONField(
+        "as the store sent it", default=dict, blank=True,
+        help_text="The store-owned fields and lines as booked from orderAdd (for the drift report).",
     )
     created = models.DateTimeField(default=timezone.now, db_index=True)
 

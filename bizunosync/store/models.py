@@ -350,3 +350,28 @@ class OrderNote(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+
+class LocalEdit(models.Model):
+    """A staff edit, made here, of a field Bizuno owns (only possible with allow_local_edits on).
+
+    Kept so that when the next Quick Refresh or upload overwrites it, staff can
+    see what was changed, by whom, and carry it over to Bizuno.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="local_edits")
+    field = models.CharField(max_length=64, help_text="The Bizuno-owned field that was edited here.")
+    old_value = models.TextField("before", blank=True)
+    new_value = models.TextField("after", blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="by"
+    )
+    at = models.DateTimeField("when", default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "local edit of a Bizuno-owned field"
+        verbose_name_plural = "local edits of Bizuno-owned fields"
+
+    def __str__(self):
+        return f"{self.product.sku} {self.field}: {self.old_value} → {self.new_value}"
