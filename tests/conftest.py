@@ -5,6 +5,11 @@ import os
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+# One Chromium for the whole run: a second sync Playwright in the same thread
+# fails ("Sync API inside the asyncio loop"), so test modules never import
+# these fixtures themselves.
+from tests.support.browser import browser, page  # noqa: F401
+
 hypothesis_settings.register_profile("default", deadline=None, max_examples=100)
 hypothesis_settings.register_profile("ci", deadline=None, max_examples=200, derandomize=True)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "default")

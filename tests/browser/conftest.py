@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.browser import NO_CHROMIUM, browser, chromium_missing, page  # noqa: F401
+from tests.support.browser import NO_CHROMIUM, chromium_missing
 
 HERE = Path(__file__).resolve().parent
 

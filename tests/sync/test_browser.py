@@ -3,7 +3,7 @@
 import pytest
 
 from bizunosync.sync.models import FailureClass, SyncAttempt, SyncJob
-from tests.support.browser import admin_login, browser, page, screenshot  # noqa: F401
+from tests.support.browser import admin_login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
