@@ -16,7 +16,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
 
-from bizunosync.books.models import PortalSettings
+from django.utils import timezone
+
+from bizunosync.books.models import PortalSettings, SalesOrder
+from bizunosync.store.models import Order
 from bizunosync.sync.connections import BizunoConnection, StoreConnection
 
 SYNC_USER = ("bizuno-sync", "bizuno-sync@example.com")
@@ -79,3 +82,20 @@ def _sync_user(password: str):
     user.save()
     user.user_permissions.add(Permission.objects.get(content_type__app_label="store", codename="manage_store_sync"))
     return user
+
+
+def link_booked_orders() -> list[str]:
+    """Mark store orders the demo books already hold as exported, with their Bizuno ID.
+
+    The books demo ships one order that the store demo also has; without the
+    link, a first "Export to Bizuno" would book it a second time.
+    """
+    prefix = BizunoConnection.load().order_prefix or ""
+    linked = []
+    for booked in SalesOrder.objects.filter(po_reference__startswith=prefix).order_by("pk"):
+        number = booked.po_reference[len(prefix):]
+        if Order.objects.filter(number=number, exported=False).update(
+            exported=True, bizuno_id=str(booked.pk), exported_at=timezone.now()
+        ):
+            linked.append(f"store order {number} is booked in the books as #{booked.pk} ({booked.po_reference})")
+    return linked

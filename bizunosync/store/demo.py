@@ -160,7 +160,6 @@ def _seed_orders(products: dict[str, Product], customers: list[Customer]) -> lis
         method_id, method_title, ship_cost = SHIPPING[number]
         values = {
             "created": now - timedelta(days=days_ago),
-            "status": status,
             "customer": customer,
             **_address("billing", first_name=customer.first_name, last_name=customer.last_name,
                        company=customer.company, phone=customer.phone, email=customer.email, **BILLING[who]),
@@ -176,11 +175,12 @@ def _seed_orders(products: dict[str, Product], customers: list[Customer]) -> lis
             "payment_status": payment[2],
             "transaction_id": payment[3],
             "customer_note": "Please leave at the back door." if number == "1003" else "",
-            "exported": False,
-            "exported_at": None,
-            "bizuno_id": "",
         }
-        order, _ = Order.objects.update_or_create(number=number, defaults=values)
+        # What happened to an order since (exported, shipped) is the shop's
+        # history: re-seeding must not undo it, or a re-export books it twice.
+        order, _ = Order.objects.update_or_create(
+            number=number, defaults=values, create_defaults={**values, "status": status, "exported": False}
+        )
         order.lines.all().delete()
         subtotal = tax = D(0)
         for sku, qty in lines:

@@ -58,3 +58,16 @@ def test_the_wired_sides_talk_to_each_other_over_http(live_server):
 
     confirm = store_transport().request("POST", "order/confirm", form={"data": {}})
     assert confirm.status == 200
+
+
+@pytest.mark.django_db
+def test_the_order_the_demo_books_already_hold_is_not_exported_twice():
+    from bizunosync.books.models import SalesOrder
+    from bizunosync.store.models import Order
+
+    seed()
+    seed()
+
+    booked = SalesOrder.objects.get(po_reference="WC1001")
+    assert Order.objects.get(number="1001").bizuno_id == str(booked.pk)
+    assert Order.objects.filter(exported=False).count() == 3

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from bizunosync.books.demo import seed_books
-from bizunosync.demo.loop import connect_loop
+from bizunosync.demo.loop import connect_loop, link_booked_orders
 from bizunosync.store.demo import seed_store
 
 DEMO_ADMIN = ("admin", "admin@example.com", "admin")
@@ -29,6 +29,8 @@ class Command(BaseCommand):
             f"Store: {counts['products']} products, {counts['customers']} customers, {counts['orders']} orders."
         )
         self.stdout.write(f"Books: {seed_books()}")
+        for line in link_booked_orders():
+            self.stdout.write(f"Loop: {line}")
         if site_url:
             for line in connect_loop(site_url):
                 self.stdout.write(f"Loop: {line}")
