@@ -349,3 +349,7 @@ class PortalSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Ownership: store-owned order/customer fields read-only, drift report, sync history buttons.
+from . import admin_ownership  # noqa: E402,F401

@@ -201,3 +201,6 @@ def _register_inbound_calls():
 
 
 _register_inbound_calls()
+
+# Ownership: Bizuno-owned product fields read-only, local-edit log, drift report, sync history buttons.
+from . import admin_ownership  # noqa: E402,F401

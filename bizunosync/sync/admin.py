@@ -17,6 +17,7 @@ from bizunosync.wire.secrets import SecretError, mask
 
 from . import jobs
 from .connections import BizunoConnection, StoreConnection
+from .history import TouchedFilter, touched_links
 from .models import InboundCall, SyncAttempt, SyncJob
 
 STATUS_COLOURS = {
@@ -213,7 +214,7 @@ class SyncJobAdmin(admin.ModelAdmin):
         "took", "short_summary",
     ]
     list_display_links = ["created", "target"]
-    list_filter = [ProblemFilter, "status", "kind", "failure_class", "trigger", "created"]
+    list_filter = [ProblemFilter, "status", "kind", "failure_class", "trigger", "created", TouchedFilter]
     search_fields = ["target", "summary", "attempts__error", "attempts__url"]
     search_help_text = "Search by order number or PO, job summary, or the error text of any attempt."
     date_hierarchy = "created"
@@ -229,7 +230,8 @@ class SyncJobAdmin(admin.ModelAdmin):
             {"fields": [("trigger", "triggered_by"), ("created", "started", "finished", "took"),
                         ("attempt_count", "auto_retries", "next_attempt_at"), "history_list"]},
         ),
-        ("Details", {"classes": ["collapse"], "fields": ["endpoint", "params_pre", "result_pre", "touched_pre"]}),
+        ("Records touched", {"fields": ["touched_pre"]}),
+        ("Details", {"classes": ["collapse"], "fields": ["endpoint", "params_pre", "result_pre"]}),
     ]
     readonly_fields = [
         "kind", "target", "status_badge", "failure_class", "summary_text", "processed", "total", "succeeded_count",
@@ -296,7 +298,7 @@ class SyncJobAdmin(admin.ModelAdmin):
 
     @admin.display(description="Records touched")
     def touched_pre(self, obj):
-        return _pre(obj.touched)
+        return touched_links(obj.touched)
 
     # ----- views
 
@@ -408,7 +410,7 @@ def progress_payload(job: SyncJob) -> dict:
 class InboundCallAdmin(admin.ModelAdmin):
     list_display = ["received", "side", "method", "endpoint", "caller", "http_status", "result", "item_count",
                     "changed_count", "note", "duration_ms"]
-    list_filter = ["side", "endpoint", "result", "received"]
+    list_filter = ["side", "endpoint", "result", "received", TouchedFilter]
     search_fields = ["caller", "note"]
     search_help_text = "Search by caller (user or token owner) or note."
     date_hierarchy = "received"
@@ -423,5 +425,9 @@ class InboundCallAdmin(admin.ModelAdmin):
         return False
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
+        return [f.name for f in self.model._meta.fields] + ["records_touched"]
+
+    @admin.display(description="Records touched (links)")
+    def records_touched(self, obj):
+        return touched_links(obj.touched)
 

@@ -26,6 +26,7 @@ from bizunosync.wire.messages import MessageBlock
 from bizunosync.wire.order_add import OrderAdd, OrderAddInvalid, is_authorized
 
 from ..models import Customer, Item, SalesOrder, SalesOrderLine
+from ..ownership import keep_booked
 
 MAX_NAMED_SKUS = 20  # past this, unknown SKUs are counted, not each named
 LINE_BATCH = 500
@@ -170,6 +171,7 @@ def book_order(order: OrderAdd, user=None) -> Booking:
             ),
             batch_size=LINE_BATCH,
         )
+        keep_booked(sales_order, customer if created else None)  # for the drift report
 
         moved = []
         for sku, qty in needed.items():

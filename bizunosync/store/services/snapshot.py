@@ -9,6 +9,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 OWNED = ("regular_price", "sale_price", "price", "stock_quantity", "stock_status", "weight", "tiers")
+# What only product/update sends (Quick Refresh leaves these alone).
+CATALOG = ("name", "short_description", "description", "length", "width", "height", "attributes",
+           "categories", "tags", "image", "gallery")
 
 
 def money(value: Decimal | None) -> str | None:
@@ -30,4 +33,24 @@ def of_product(product, tier_pairs) -> dict:
         "stock_status": product.stock_status,
         "weight": money(product.weight),
         "tiers": tiers(tier_pairs),
+        **of_catalog(product),
     }
+
+
+def of_catalog(product) -> dict:
+    """The catalog fields product/update sets; relations read through any prefetch."""
+    out = {
+        "name": product.name,
+        "short_description": product.short_description,
+        "description": product.description,
+        "length": money(product.length),
+        "width": money(product.width),
+        "height": money(product.height),
+        "attributes": product.attributes,
+    }
+    if product.product_type != "variation":  # variations have no categories, tags or images of their own
+        out["categories"] = sorted(c.name for c in product.categories.all())
+        out["tags"] = sorted(t.name for t in product.tags.all())
+        out["image"] = product.image.name or ""
+        out["gallery"] = [g.image.name for g in sorted(product.gallery.all(), key=lambda g: (g.position, g.pk))]
+    return out
