@@ -109,6 +109,7 @@ def test_quick_refresh_ship_confirmation_and_the_sync_log(
     )
     mid = int(bar.get_attribute("aria-valuenow"))
     assert 0 < mid < 100
+    page.wait_for_timeout(500)  # let the bar's width transition (0.4 s) finish before the picture
     screenshot(page, "quick-refresh-progress")
 
     page.wait_for_selector("#job-summary", timeout=20_000)  # the page reloads when the job is done

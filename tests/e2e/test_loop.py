@@ -5,7 +5,6 @@ books sales order; a shipment → ship confirmation for its date → the store
 order is shipped, with the tracking note. Staff actions go through the admin.
 """
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest

@@ -134,8 +134,11 @@ def run(job: SyncJob) -> None:
     if not todo and not done:
         job.summary = "Processed 0 items, updated 0. No items are flagged “sync to store”; nothing was sent."
         return
+    # A pause between batches, set only by the browser test; production never waits.
     delay = float(getattr(settings, "BOOKS_CONSOLE_BATCH_DELAY", 0) or 0)
-    for batch in batches(todo):
+    for number, batch in enumerate(batches(todo), 1):
+        if number > 1 and delay:
+            time.sleep(delay)  # tests only: lets a browser see the bar move
         reply = call(job, transport, "PUT", PATH, form={"data": build_batch(batch)})
         state["processed"] += len(batch)
         state["updated"] += _updated(reply)
@@ -148,8 +151,6 @@ def run(job: SyncJob) -> None:
         if not progress(job, state["processed"], summary=summary(state), result=state):
             job.summary = f"Cancelled by staff after {state['processed']} items. " + summary(state)
             return
-        if delay:
-            time.sleep(delay)  # tests only: lets a browser see the bar move
     state["complete"] = True
     progress(job, state["processed"], result=state)
     job.summary = summary(state)
