@@ -133,6 +133,11 @@ TASKS = {
 
 LOGIN_URL = "admin:login"
 
+# The storefront's flat sales-tax rate, a decimal fraction such as "0.19".
+SHOP_TAX_RATE = env.str("SHOP_TAX_RATE", default="0")
+# Seconds before each automatic retry of a request that never reached the peer.
+SYNC_RETRY_BACKOFF = tuple(env.list("SYNC_RETRY_BACKOFF", cast=int, default=[30, 120, 600]))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
