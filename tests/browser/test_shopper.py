@@ -73,14 +73,12 @@ def test_a_shopper_buys_24_egg_cups_at_the_tier_price_with_live_rates_and_the_or
     assert "FedEx Ground" in offered and "$8.50" in offered and "FedEx 2Day" in offered
     page.get_by_label(re.compile("FedEx 2Day")).check()
     assert page.locator("#order-total").inner_text() == "$63.10"  # 43.20 + 19.90, kept in step by shop.js
-    screenshot(page, "shopper-checkout-rates")
     page.click("#place-order")
 
     page.locator("#order-number").wait_for()
     assert page.locator("h1").inner_text() == "Thank you. We've received your order."
     number = page.locator("#order-number").inner_text()
     assert page.locator("#order-total").inner_text() == "$63.10"
-    screenshot(page, "shopper-thanks")
 
     order = Order.objects.get(number=number)
     assert (order.shipping_method_id, order.total) == ("fedex:2DA", Decimal("63.10"))
@@ -106,7 +104,7 @@ def test_a_shopper_cannot_order_13_of_a_pack_of_12_nor_anything_out_of_stock(liv
     page.click("#add-to-cart")
     assert page.locator("#quantity-error").inner_text() == PACK_MESSAGE
     assert page.locator("#id_quantity").get_attribute("aria-invalid") == "true"
-    screenshot(page, "shopper-pack-error")
+    screenshot(page, "shop-product-pack-error")
     page.goto(f"{live_server.url}/cart/")
     assert "Your cart is empty" in page.locator("main").inner_text()
 
