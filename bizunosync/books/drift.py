@@ -73,12 +73,21 @@ def of_customer(customer: Customer) -> list[Drift]:
 
 
 def orders() -> list[tuple[SalesOrder, list[Drift]]]:
-    """Booked store orders whose re-export would change them, newest first."""
-    from django.db.models import Prefetch
+    """Booked store orders whose re-export would change them, newest first.
 
+    A re-export books the order again (Bizuno has no idempotency key; both are
+    flagged as possible duplicates): only the latest booking of a PO is the
+    store's current order, so an earlier one is not listed.
+    """
+    from django.db.models import Exists, OuterRef, Prefetch
+
+    rebooked = SalesOrder.objects.filter(
+        source=SalesOrder.Source.PORTAL, po_reference=OuterRef("po_reference"), pk__gt=OuterRef("pk")
+    ).exclude(po_reference="")
     found = []
     queryset = (
         SalesOrder.objects.filter(source=SalesOrder.Source.PORTAL)
+        .exclude(Exists(rebooked))
         .select_related("customer")
         .prefetch_related(Prefetch("lines", queryset=SalesOrderLine.objects.order_by("position", "id")))
         .order_by("-created", "-id")

@@ -209,7 +209,8 @@ class SyncHistoryAdminMixin:
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
-        if isinstance(response, TemplateResponse) and not response.is_rendered:
+        # Only the list itself: an action's confirmation page comes back through here too.
+        if isinstance(response, TemplateResponse) and not response.is_rendered and "cl" in (response.context_data or {}):
             response.context_data["ownership_base"] = self._base_template("change_list_template", "change_list")
             response.context_data.update(self.changelist_context(request))
             response.template_name = "admin/ownership/change_list.html"

@@ -1,0 +1,98 @@
+"""Sync history: from a record to the jobs and calls that touched it, and from those back to the record."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from bizunosync.books.models import Item, SalesOrder
+from bizunosync.store.models import Order, Product
+from bizunosync.sync.models import InboundCall, SyncJob
+from tests.books.conftest import an_order
+from tests.store.conftest import make_product, put
+
+pytestmark = pytest.mark.django_db
+
+
+def html(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def test_a_product_links_the_refresh_that_touched_it_and_the_call_links_back(client, alice, settings_row,
+                                                                             admin_user_with_password):
+    tea, other = make_product("TEA-1"), make_product("MUG-1")
+    put(client, "product/refresh", [{"SKU": "TEA-1", "QtyStock": "7"}])
+    call = InboundCall.objects.get()
+    client.force_login(admin_user_with_password)
+
+    history_url = reverse("admin:store_product_sync_history", args=[tea.pk])
+    assert f'href="{history_url}"' in html(client, reverse("admin:store_product_change", args=[tea.pk]))
+    page = html(client, history_url)
+    assert f'href="{reverse("admin:sync_inboundcall_change", args=[call.pk])}"' in page
+    assert "No inbound call touched this record" in html(client, reverse("admin:store_product_sync_history",
+                                                                         args=[other.pk]))
+
+    call_page = html(client, reverse("admin:sync_inboundcall_change", args=[call.pk]))
+    assert f'href="{reverse("admin:store_product_change", args=[tea.pk])}"' in call_page
+    assert "Product: TEA-1 — Product TEA-1" in call_page
+
+
+def test_a_portal_booked_sales_order_links_its_order_add_call_and_back(boss_client, post_order, catalog):
+    post_order(an_order(po="WC1001"))
+    post_order(an_order(po="WC1002"))
+    order = SalesOrder.objects.get(po_reference="WC1001")
+    call = InboundCall.objects.get(touched=[f"books.salesorder:{order.pk}"])
+
+    page = html(boss_client, reverse("admin:books_salesorder_sync_history", args=[order.pk]))
+    assert f'href="{reverse("admin:sync_inboundcall_change", args=[call.pk])}"' in page
+    assert len(re.findall(r'href="/admin/sync/inboundcall/\d+/change/"', page)) == 1  # not the other order's call
+    call_page = html(boss_client, reverse("admin:sync_inboundcall_change", args=[call.pk]))
+    assert f'href="{reverse("admin:books_salesorder_change", args=[order.pk])}"' in call_page
+
+
+def test_a_store_order_links_its_export_job_and_the_job_links_back(boss_client, db):
+    order = Order.objects.create(number="1001", billing_email="m@example.com")
+    job = SyncJob.objects.create(kind=SyncJob.Kind.ORDER_EXPORT, target="PO WC1001", touched=[f"store.order:{order.pk}"])
+    SyncJob.objects.create(kind=SyncJob.Kind.ORDER_EXPORT, target="PO WC1010", touched=[f"store.order:{order.pk}0"])
+
+    order_page = html(boss_client, reverse("admin:store_order_change", args=[order.pk]))
+    history_url = reverse("admin:store_order_sync_history", args=[order.pk])
+    assert f'href="{history_url}"' in order_page
+    assert "Export to Bizuno" in order_page  # the export engineer's buttons are still there
+    page = html(boss_client, history_url)
+    assert f'href="{reverse("admin:sync_syncjob_change", args=[job.pk])}"' in page and "PO WC1010" not in page
+
+    job_page = html(boss_client, reverse("admin:sync_syncjob_change", args=[job.pk]))
+    assert f'href="{reverse("admin:store_order_change", args=[order.pk])}"' in job_page
+
+
+def test_the_sync_log_filters_by_the_exact_record_touched(boss_client, db):
+    SyncJob.objects.create(kind=SyncJob.Kind.QUICK_REFRESH, target="one", touched=["store.product:1"])
+    SyncJob.objects.create(kind=SyncJob.Kind.QUICK_REFRESH, target="twelve", touched=["store.product:12", "x:1"])
+    SyncJob.objects.create(kind=SyncJob.Kind.QUICK_REFRESH, target="none", touched=[])
+
+    page = html(boss_client, reverse("admin:sync_syncjob_changelist") + "?touched=store.product:1")
+    assert ">one<" in page and ">twelve<" not in page and ">none<" not in page
+    page = html(boss_client, reverse("admin:sync_syncjob_changelist") + "?touched=STORE.PRODUCT:12")
+    assert ">twelve<" in page and ">one<" not in page
+
+
+def test_an_item_shows_the_calls_that_touched_its_store_product(client, alice, settings_row, admin_user_with_password):
+    item = Item.objects.create(sku="TEA-1", description_short="Tea")
+    product = make_product("TEA-1")
+    put(client, "product/refresh", [{"SKU": "TEA-1", "QtyStock": "7"}])
+    client.force_login(admin_user_with_password)
+
+    item_page = html(client, reverse("admin:books_item_change", args=[item.pk]))
+    history_url = reverse("admin:books_item_sync_history", args=[item.pk])
+    assert f'href="{history_url}"' in item_page
+    page = html(client, history_url)
+    assert "product/refresh" in page and Product.objects.get(pk=product.pk).sku in page
+
+
+def test_a_ref_to_a_deleted_record_is_shown_as_text(boss_client, db):
+    job = SyncJob.objects.create(kind=SyncJob.Kind.ORDER_EXPORT, target="gone", touched=["store.order:999", "nonsense"])
+    page = html(boss_client, reverse("admin:sync_syncjob_change", args=[job.pk]))
+    assert "order #999 (deleted)" in page and "nonsense" in page
