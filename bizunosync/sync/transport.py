@@ -410,7 +410,8 @@ def _reason(status: int) -> str:
 def _detail(messages: MessageBlock, data) -> str:
     texts = messages.texts("error") or messages.texts("info")
     if texts:
-        return ": " + "; ".join(texts)[:300]
+        # The peer's own sentence ends with a stop; ours follows it.
+        return ": " + "; ".join(texts)[:300].rstrip(". ")
     return ""
 
 

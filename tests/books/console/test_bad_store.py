@@ -65,7 +65,7 @@ def test_a_wrong_store_password_fails_with_a_plain_message(store_side, make_item
     job = SyncJob.objects.get()
     assert response.status_code == 200
     assert job.status == SyncJob.Status.FAILED and job.failure_class == FailureClass.HTTP_STATUS
-    assert job.summary.startswith("The store refused the credentials (HTTP 401): Invalid credentials.")
+    assert job.summary.startswith("The store refused the credentials (HTTP 401): Invalid credentials. Check")
     assert job.summary.endswith("Check the connection settings.")
     assert job.attempts.get().http_status == 401
     assert "not-alice" not in str(job.attempts.get().request_summary)
