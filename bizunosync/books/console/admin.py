@@ -1,7 +1,7 @@
 """Hooks the console into the Item admin: its URLs, the "Upload to store" action, an object tool.
 
-``ItemAdmin`` mixes this in (one line in books/admin.py). Importing this
-module also registers the console's job runners (``books.jobs``).
+``ItemAdmin`` mixes this in (one line in books/admin.py). The job runners
+are registered by ``BooksConfig.ready()``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import path
 
-from .. import jobs  # noqa: F401  (registers the runners)
 from . import views
 
 
