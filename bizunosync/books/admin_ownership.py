@@ -98,6 +98,7 @@ class SalesOrderOwnershipMixin(_StoreOwnedMixin):
             "title": "Drift report: booked store orders changed here",
             "opts": self.model._meta,
             "owner": "The store",
+            "local_header": "Here now (differs from the store)",
             "intro": (
                 "Orders and customers booked from the store whose values here differ from what the store sent. "
                 "The store owns them: its next export of an order books the store's values again, so these "

@@ -66,10 +66,18 @@ class ProductOwnershipMixin(SyncHistoryAdminMixin):
         if obj is None:
             return instances
         if not self._editable(request):
+            kept = []
             for inline in instances:
                 if inline.model._meta.model_name in ("pricetier", "productimage", "product"):
+                    fk = inline.fk_name or "product"
+                    if not inline.model._default_manager.filter(**{fk: obj}).exists():
+                        continue  # a locked, empty table only adds noise
                     _lock(inline)
-        return [*instances, LocalEditInline(self.model, self.admin_site)]
+                kept.append(inline)
+            instances = kept
+        if obj.local_edits.exists():
+            instances.append(LocalEditInline(self.model, self.admin_site))
+        return instances
 
     def ownership_context(self, request, obj) -> dict:
         if obj is None or not obj.pk:
@@ -140,6 +148,7 @@ class ProductOwnershipMixin(SyncHistoryAdminMixin):
             "title": "Drift report: products that differ from Bizuno",
             "opts": self.model._meta,
             "owner": "Bizuno",
+            "local_header": "Here now (overwritten by the next push)",
             "intro": (
                 "Products whose value here differs from what Bizuno last sent. Bizuno's next Quick Refresh "
                 "(prices, tiers, stock, weight) or product upload (everything) overwrites the local value; "
