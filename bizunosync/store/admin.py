@@ -140,7 +140,8 @@ class OrderNoteInline(admin.TabularInline):
 @admin.register(Order)
 class OrderAdmin(BizunoOrderAdminMixin, admin.ModelAdmin):
     list_display = [
-        "number", "created", "billing_display", "status", "total", "payment_title", "exported", "bizuno_id",
+        # Bizuno's columns before payment: on a laptop they are what staff look for, and they stay on screen.
+        "number", "created", "billing_display", "status", "total", "exported", "bizuno_id", "payment_title",
     ]
     list_display_links = ["number"]
     list_filter = ["status", "exported", "payment_method", "created"]

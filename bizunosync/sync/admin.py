@@ -210,8 +210,9 @@ class ProblemFilter(admin.SimpleListFilter):
 @admin.register(SyncJob)
 class SyncJobAdmin(admin.ModelAdmin):
     list_display = [
-        "created", "kind", "target", "coloured_status", "failure_class", "attempt_count", "triggered",
-        "took", "short_summary",
+        # The summary says what happened in words: next to the status, not off the right edge.
+        "created", "kind", "target", "coloured_status", "short_summary", "failure_class", "attempt_count",
+        "triggered", "took",
     ]
     list_display_links = ["created", "target"]
     list_filter = [ProblemFilter, "status", "kind", "failure_class", "trigger", "created", TouchedFilter]
