@@ -18,7 +18,8 @@ from django.apps import apps
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.shortcuts import get_object_or_404
+from django.contrib.admin.utils import unquote
+from django.http import Http404
 from django.template.loader import select_template
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -217,7 +218,9 @@ class SyncHistoryAdminMixin:
         return response
 
     def sync_history_view(self, request, object_id):
-        obj = get_object_or_404(self.get_queryset(request), pk=object_id)
+        obj = self.get_object(request, unquote(object_id))  # None for a bad or unknown id
+        if obj is None:
+            raise Http404(f"No {self.model._meta.verbose_name} with id {object_id!r}.")
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
         refs = related_refs(obj)

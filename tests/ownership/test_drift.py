@@ -158,3 +158,42 @@ def test_a_changed_customer_from_the_store_is_listed_in_the_books_drift_report(b
 def test_the_sales_order_list_links_the_drift_report(boss_client, db):
     html = boss_client.get(reverse("admin:books_salesorder_changelist")).content.decode()
     assert f'href="{BOOKS_DRIFT}"' in html
+
+
+def _count_queries(client, url, django_assert_max_num_queries):
+    with django_assert_max_num_queries(100) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_store_drift_report_costs_the_same_queries_for_more_products(boss_client, settings_row,
+                                                                          django_assert_max_num_queries):
+    def drifted(sku):
+        product = make_product(sku, tiers=[(10, "9")])
+        type(product).objects.filter(pk=product.pk).update(bizuno_snapshot={"regular_price": "11.0000"})
+
+    drifted("A-1")
+    few = _count_queries(boss_client, STORE_DRIFT, django_assert_max_num_queries)
+    for i in range(2, 12):
+        drifted(f"A-{i}")
+    assert len(rows(boss_client.get(STORE_DRIFT).content.decode())) == 11
+    assert _count_queries(boss_client, STORE_DRIFT, django_assert_max_num_queries) == few
+
+
+def test_the_books_drift_report_costs_the_same_queries_for_more_orders(boss_client, post_order, catalog,
+                                                                        django_assert_max_num_queries):
+    post_order(an_order(po="WC1"))
+    SalesOrder.objects.update(freight="0")
+    few = _count_queries(boss_client, BOOKS_DRIFT, django_assert_max_num_queries)
+    for i in range(2, 8):
+        post_order(an_order(po=f"WC{i}"))
+    SalesOrder.objects.update(freight="0")
+    assert len(all_rows(boss_client.get(BOOKS_DRIFT).content.decode())) == 7
+    assert _count_queries(boss_client, BOOKS_DRIFT, django_assert_max_num_queries) == few
+
+
+def test_the_drift_reports_need_the_view_permission(client, django_user_model, settings_row):
+    clerk = django_user_model.objects.create_user("clerk", password="x", is_staff=True)
+    client.force_login(clerk)
+    assert client.get(STORE_DRIFT).status_code == 403
+    assert client.get(BOOKS_DRIFT).status_code == 403

@@ -1,6 +1,7 @@
 """Sync history: from a record to the jobs and calls that touched it, and from those back to the record."""
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -96,3 +97,24 @@ def test_a_ref_to_a_deleted_record_is_shown_as_text(boss_client, db):
     job = SyncJob.objects.create(kind=SyncJob.Kind.ORDER_EXPORT, target="gone", touched=["store.order:999", "nonsense"])
     page = html(boss_client, reverse("admin:sync_syncjob_change", args=[job.pk]))
     assert "order #999 (deleted)" in page and "nonsense" in page
+
+
+def test_bad_history_input_gets_a_404_or_an_empty_list_never_a_500(boss_client, db):
+    assert boss_client.get("/admin/store/product/999/sync-history/").status_code == 404
+    assert boss_client.get("/admin/store/product/abc/sync-history/").status_code == 404
+    SyncJob.objects.create(kind=SyncJob.Kind.QUICK_REFRESH, target="one", touched=["store.product:1"])
+    for value in ('"', "%", "_", "store.product:%", "x" * 300, "store.product:1\\"):
+        page = html(boss_client, reverse("admin:sync_syncjob_changelist") + "?" + urlencode({"touched": value}))
+        assert ">one<" not in page, value
+
+
+def test_the_history_page_costs_the_same_queries_however_many_jobs(boss_client, db, django_assert_max_num_queries):
+    order = Order.objects.create(number="1001")
+    SyncJob.objects.create(kind=SyncJob.Kind.ORDER_EXPORT, target="a", touched=[f"store.order:{order.pk}"])
+    url = reverse("admin:store_order_sync_history", args=[order.pk])
+    with django_assert_max_num_queries(100) as few:
+        html(boss_client, url)
+    for i in range(10):
+        SyncJob.objects.create(kind=SyncJob.Kind.ORDER_EXPORT, target=f"t{i}", touched=[f"store.order:{order.pk}"])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html(boss_client, url)
