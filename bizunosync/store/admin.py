@@ -5,6 +5,8 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
+from bizunosync.sync.connections import BizunoConnection
+
 from .admin_export import BizunoOrderAdminMixin
 from .models import (
     Category,
@@ -25,11 +27,24 @@ class StoreSettingsAdmin(admin.ModelAdmin):
     """A singleton: no add, no delete; the list goes straight to the one row."""
 
     fieldsets = [
-        ("Bizuno references", {"fields": ["order_prefix", "customer_prefix"]}),
+        ("Bizuno references", {"fields": ["bizuno_references"]}),
         ("Stock (applied to products Bizuno refreshes)", {"fields": ["manage_stock", "backorders"]}),
         ("Units (Bizuno's weights and sizes are converted to these)", {"fields": ["weight_unit", "dimension_unit"]}),
         ("Ownership", {"fields": ["allow_local_edits"]}),
     ]
+
+    readonly_fields = ["bizuno_references"]
+
+    @admin.display(description="Order and customer prefixes")
+    def bizuno_references(self, obj):
+        # One setting serves both directions (export and ship confirmation),
+        # so it lives with the Bizuno connection, never in two places.
+        conn = BizunoConnection.load()
+        return format_html(
+            'Orders go to Bizuno as <strong>{}1001</strong>, customers as <strong>{}7</strong>; '
+            'ship confirmations are matched the same way. <a href="{}">Change in the Bizuno connection</a>.',
+            conn.order_prefix, conn.customer_prefix, reverse("admin:sync_bizunoconnection_changelist"),
+        )
 
     def has_add_permission(self, request):
         return False

@@ -38,14 +38,6 @@ class StoreSettings(models.Model):
         IN = "in", "in"
         YD = "yd", "yd"
 
-    order_prefix = models.CharField(
-        max_length=20, blank=True, default="WC",
-        help_text="Put before the order number sent to Bizuno (PurchaseOrderID), e.g. WC → WC1001.",
-    )
-    customer_prefix = models.CharField(
-        max_length=20, blank=True, default="WC",
-        help_text="Put before the customer id sent to Bizuno (Billing CustomerID).",
-    )
     manage_stock = models.BooleanField(
         default=False,
         help_text="Force stock management on for every product Bizuno refreshes.",

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from bizunosync.books.models import Item, PortalSettings, PriceLevel, PriceSheet
-from bizunosync.store.models import Customer, Order, OrderLine, PriceTier, Product, StoreSettings
+from bizunosync.store.models import Customer, Order, OrderLine, PriceTier, Product
 from bizunosync.sync.connections import BizunoConnection, StoreConnection
 
 PORTAL_TOKEN = "e2e-portal-token-9Xk2"
@@ -27,10 +27,6 @@ def _fresh_cache():
 @pytest.fixture
 def wired(live_server, alice, django_user_model):
     """books → store as alice (store.manage_store_sync); store → books with the portal token."""
-    store_settings = StoreSettings.load()
-    store_settings.order_prefix = "WC"
-    store_settings.save()
-
     to_store = StoreConnection.load()
     to_store.url = live_server.url
     to_store.email, password = STORE_LOGIN

@@ -23,7 +23,6 @@ def _fresh_cache():
 @pytest.fixture
 def settings_row(db):
     row = StoreSettings.load()
-    row.order_prefix = "WC"
     row.weight_unit = "kg"
     row.dimension_unit = "cm"
     row.save()

@@ -9,9 +9,9 @@ pytestmark = pytest.mark.django_db
 
 def test_store_settings_is_one_row_whatever_is_saved():
     first = StoreSettings.load()
-    StoreSettings(order_prefix="XX").save()
+    StoreSettings(weight_unit="lb").save()
     assert StoreSettings.objects.count() == 1
-    assert StoreSettings.load().order_prefix == "XX"
+    assert StoreSettings.load().weight_unit == "lb"
     assert first.pk == 1
 
 

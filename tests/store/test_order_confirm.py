@@ -43,8 +43,11 @@ def test_with_a_prefix_references_without_it_are_skipped(client, alice, settings
 
 
 def test_without_a_prefix_the_reference_is_the_number(client, alice, settings_row):
-    settings_row.order_prefix = ""
-    settings_row.save()
+    from bizunosync.sync.connections import BizunoConnection
+
+    conn = BizunoConnection.load()
+    conn.order_prefix = ""
+    conn.save()
     Order.objects.create(number="1001", status="processing")
     confirm(client, ["1001"])
     assert Order.objects.get().status == "shipped"
@@ -61,3 +64,16 @@ def test_a_head_that_is_a_list_of_lists_is_a_400_naming_the_field(client, alice,
     assert response.status_code == 400
     assert "head[WC1001]" in response.json()["data"]["params"]
     assert Order.objects.get().status == "processing"
+
+
+def test_confirmations_use_the_prefix_orders_were_exported_with(client, alice, settings_row):
+    from bizunosync.sync.connections import BizunoConnection
+
+    conn = BizunoConnection.load()
+    conn.order_prefix = "SHOP-"
+    conn.save()
+    Order.objects.create(number="1001", status="processing")
+    confirm(client, ["WC1001"])
+    assert Order.objects.get().status == "processing"
+    confirm(client, ["SHOP-1001"])
+    assert Order.objects.get().status == "shipped"

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from bizunosync.sync.connections import BizunoConnection
 from bizunosync.wire.messages import MessageBlock
 from bizunosync.wire.order_confirm import Confirmation
 
-from ..models import Order, OrderNote, StoreSettings
+from ..models import Order, OrderNote
 
 
 @dataclass
@@ -33,7 +34,8 @@ def apply(confirmations: list[Confirmation]) -> ConfirmResult:
     if not confirmations:
         messages.info("No orders were sent to confirm!")
         return ConfirmResult(messages)
-    prefix = StoreSettings.load().order_prefix or ""
+    # The prefix orders were exported with: one setting for both directions.
+    prefix = BizunoConnection.load().order_prefix or ""
     by_number = {}
     for c in confirmations:
         number = order_number(c.ref, prefix)

@@ -58,11 +58,6 @@ def connect(url, email="alice@example.com", password="alice-password", **extra) 
 @pytest.fixture
 def store_side(live_server, alice):
     """This project's store endpoints over real HTTP, Bizuno logging in as alice."""
-    from bizunosync.store.models import StoreSettings
-
-    settings_row = StoreSettings.load()
-    settings_row.order_prefix = "WC"
-    settings_row.save()
     connect(live_server.url)
     return live_server
 
