@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from bizunosync.sync.connections import SingletonModel, decrypt_secret, encrypt_secret
 from bizunosync.wire import secrets
 
 MONEY = {"max_digits": 16, "decimal_places": 4}
@@ -428,7 +429,7 @@ class ShippingRateRule(models.Model):
 # ------------------------------------------------------------------- portal
 
 
-class PortalSettings(models.Model):
+class PortalSettings(SingletonModel):
     """The portal API's shared token and the user it acts as (a singleton)."""
 
     api_token = models.TextField(
@@ -443,7 +444,6 @@ class PortalSettings(models.Model):
         verbose_name="API user",
         help_text="Orders from the store are booked as this user; it must be active.",
     )
-    updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "portal API settings"
@@ -452,26 +452,13 @@ class PortalSettings(models.Model):
     def __str__(self):
         return "Portal API settings"
 
-    def save(self, *args, **kwargs):
-        self.pk = 1
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def load(cls) -> "PortalSettings":
-        obj, _ = cls.objects.get_or_create(pk=1)
-        return obj
-
-    @staticmethod
-    def _key() -> str:
-        return settings.FIELD_ENCRYPTION_KEY or settings.SECRET_KEY
-
     @property
     def token_plain(self) -> str:
         """The token to compare against; legacy plain values pass verbatim (PROTOCOL §4)."""
-        return secrets.decrypt(self.api_token, self._key())
+        return decrypt_secret(self.api_token)
 
     def set_token(self, plain: str) -> None:
-        self.api_token = secrets.encrypt(plain, self._key())
+        self.api_token = encrypt_secret(plain)
 
     @property
     def token_masked(self) -> str:

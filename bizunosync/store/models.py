@@ -12,12 +12,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from bizunosync.sync.connections import SingletonModel
+
 PRICE = {"max_digits": 12, "decimal_places": 4}
 MONEY = {"max_digits": 12, "decimal_places": 2}
 MEASURE = {"max_digits": 12, "decimal_places": 4}
 
 
-class StoreSettings(models.Model):
+class StoreSettings(SingletonModel):
     """The plugin's store settings: one row, edited in the admin."""
 
     class Backorders(models.TextChoices):
@@ -61,15 +63,6 @@ class StoreSettings(models.Model):
 
     def __str__(self):
         return "Store settings"
-
-    def save(self, *args, **kwargs):
-        self.pk = 1
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def load(cls) -> "StoreSettings":
-        obj, _ = cls.objects.get_or_create(pk=1)
-        return obj
 
 
 class Category(models.Model):

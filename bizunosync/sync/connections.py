@@ -38,6 +38,12 @@ def _timeout(default, help_text):
 
 
 class SingletonModel(models.Model):
+    """A settings page: one row (pk 1), loaded or created on first use, never deleted.
+
+    Store settings and the portal settings use it too: one shape for every
+    settings row in the project.
+    """
+
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
