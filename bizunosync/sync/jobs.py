@@ -187,9 +187,37 @@ def _finish(job: SyncJob, status, summary: str, now=None) -> SyncJob:
     return job
 
 
+# No single request may take longer than this (timeouts are capped at 600 s),
+# so a running job with no attempt for this long lost its worker.
+STALLED_AFTER = timedelta(minutes=30)
+
+
+def release_stalled_jobs(*, now=None) -> list[int]:
+    """Jobs left RUNNING by a worker that died: to review, never silently re-sent.
+
+    The worker may have been cut off after the request left, so the honest
+    state is "needs review", from where staff can retry.
+    """
+    now = now or timezone.now()
+    cutoff = now - STALLED_AFTER
+    stalled = []
+    running = SyncJob.objects.filter(status=SyncJob.Status.RUNNING, started__lt=cutoff)
+    for job in running.exclude(attempts__started__gte=cutoff):
+        summary = (
+            f"The worker stopped while this job was running (started {timezone.localtime(job.started):%Y-%m-%d %H:%M}); "
+            "the last request may have reached the peer. Check before retrying."
+        )
+        if SyncJob.objects.filter(pk=job.pk, status=SyncJob.Status.RUNNING).update(
+            status=SyncJob.Status.NEEDS_REVIEW, summary=summary, finished=now
+        ):
+            stalled.append(job.pk)
+    return stalled
+
+
 def run_due_jobs(*, now=None) -> list[int]:
     """Run queued jobs whose retry time has come (for backends that cannot defer, and cron)."""
     now = now or timezone.now()
+    release_stalled_jobs(now=now)
     due = list(
         SyncJob.objects.filter(status=SyncJob.Status.QUEUED, next_attempt_at__lte=now)
         .order_by("next_attempt_at")

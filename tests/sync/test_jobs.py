@@ -339,3 +339,24 @@ def test_sync_run_due_runs_the_retries_that_are_due(target, job):
     assert out.getvalue() == f"Ran 1 due job(s): {job.pk}.\n"
     job.refresh_from_db()
     assert job.attempt_count == 2 and job.auto_retries == 2
+
+
+def test_a_job_whose_worker_died_goes_to_review_instead_of_staying_running(target, job):
+    started = timezone.now() - timedelta(hours=1)
+    SyncJob.objects.filter(pk=job.pk).update(status=SyncJob.Status.RUNNING, started=started)
+    SyncAttempt.objects.create(job=job, number=1, started=started, method="POST")
+
+    assert jobs.release_stalled_jobs() == [job.pk]
+
+    job.refresh_from_db()
+    assert job.status == SyncJob.Status.NEEDS_REVIEW
+    assert "worker stopped" in job.summary and "Check before retrying" in job.summary
+
+
+def test_a_long_job_still_sending_requests_is_left_running(target, make_job):
+    busy = make_job(kind=KIND, target="250 items")
+    SyncJob.objects.filter(pk=busy.pk).update(status=SyncJob.Status.RUNNING, started=timezone.now() - timedelta(hours=2))
+    SyncAttempt.objects.create(job=busy, number=40, started=timezone.now() - timedelta(seconds=5), method="PUT")
+
+    assert jobs.release_stalled_jobs() == []
+    assert SyncJob.objects.get(pk=busy.pk).status == SyncJob.Status.RUNNING
