@@ -24,7 +24,7 @@ from bizunosync.wire import product_update as wire
 from bizunosync.wire.product_refresh import Tier
 
 from ..models import Item
-from .common import keep_messages, messages_line
+from .common import keep_messages, messages_line, touch
 
 PATH = "product/update"
 MODES = {
@@ -120,6 +120,7 @@ def run(job: SyncJob) -> None:
     if not progress(job, start, total=len(items), result=state):
         job.summary = "Cancelled before the first item."
         return
+    job.touched = job.touched or []
     for index in range(start, len(items)):
         item = items[index]
         try:
@@ -133,6 +134,7 @@ def run(job: SyncJob) -> None:
             keep_messages(state, reply.messages)
             job.succeeded_count += 1
         state["next"] = index + 1
+        job.touched = touch(job.touched, [item.pk])
         if not progress(job, index + 1, summary=summary(state), result=state):
             job.summary = f"Cancelled by staff after {index + 1} of {len(items)} items. " + summary(state)
             return

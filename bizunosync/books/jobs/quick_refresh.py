@@ -25,7 +25,7 @@ from bizunosync.sync.transport import store_transport
 from bizunosync.wire.product_refresh import CLEAR, RefreshItem, Tier, build_batch
 
 from ..models import Item
-from .common import keep_messages, messages_line
+from .common import keep_messages, messages_line, touch
 
 BATCH_SIZE = 100
 PATH = "product/refresh"
@@ -126,7 +126,9 @@ def run(job: SyncJob) -> None:
     if after and not state.get("complete"):
         state.setdefault("resumed_after", after)
     include_inactive = job.params.get("include_inactive")
-    todo = [refresh_item(item) for item in flagged_items(include_inactive, after_sku=after)]
+    items = list(flagged_items(include_inactive, after_sku=after))
+    todo = [refresh_item(item) for item in items]
+    pks = {item.sku: item.pk for item in items}
     done = state.get("processed", 0)
     state.update(processed=done, updated=state.get("updated", 0), batches_done=state.get("batches_done", 0))
     job.touched = job.touched or []
@@ -144,6 +146,7 @@ def run(job: SyncJob) -> None:
         state["updated"] += _updated(reply)
         state["batches_done"] += 1
         state["last_sku"] = batch[-1].sku
+        job.touched = touch(job.touched, [pks[entry.sku] for entry in batch])
         if reply.data.get("note"):
             state.setdefault("notes", []).append(str(reply.data["note"])[:200])
         keep_messages(state, reply.messages)

@@ -164,3 +164,15 @@ def test_the_dry_run_lists_batches_and_sends_nothing(fault_store, make_item, cap
     assert "Batch 1 of 1 (1 items):" in out
     assert "MUG: available 5, price 10.00, sale (none), tiers 1+ @ 10.00, 6+ @ 9.00" in out
     assert fault_store.requests == [] and not SyncJob.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_job_names_every_item_it_sent_so_each_item_links_to_it(store_side, make_item):
+    mug = make_item("MUG", price="12.00", on_hand=10)
+    tea = make_item("TEA", price="6.90", on_hand=5)
+    make_product("MUG", price="5", stock=0)
+
+    job = run_refresh()
+
+    assert sorted(job.touched) == sorted([f"books.item:{mug.pk}", f"books.item:{tea.pk}"])
+    assert list(SyncJob.objects.filter(touched__icontains=f'"books.item:{mug.pk}"')) == [job]
