@@ -48,7 +48,7 @@ ITEMS = [
      [(1, "54.00"), (3, "49.00")], "", True),
     ("TWL-LINEN", "Linen Tea Towel", "Kitchen|Textiles", "9.50", None, 75, 3, "0.10", [], "organic", True),
     ("HNY-WILD-500", "Wildflower Honey, 500 g", "Pantry|Spreads", "11.90", None, 30, 2, "0.65", [], "organic|local", True),
-    ("CAN-SOY-M", "Soy Candle, medium", "Home|Candles", "16.00", None, 22, 0, "0.40", [], "gift", True),
+    ("CAN-SOY-M", "Soy Candle, medium", "Home & Living|Candles", "16.00", None, 22, 0, "0.40", [], "gift", True),
     ("APRON-OLIVE", "Canvas Apron – Olive", "Kitchen|Textiles", "29.00", None, 10, 0, "0.35", [], "", True),
     ("APRON-NAVY", "Canvas Apron – Navy", "Kitchen|Textiles", "29.00", None, 15, 1, "0.35", [], "", True),
     ("APRON-SAND", "Canvas Apron – Sand", "Kitchen|Textiles", "29.00", None, 20, 0, "0.35", [], "", True),

@@ -30,7 +30,7 @@ PRODUCTS = [
     ("KNF-CHEF-20", "Chef's Knife, 20 cm", "Kitchen|Cutlery", "54.00", None, 9, "0.25", [(3, "49.00")], []),
     ("TWL-LINEN", "Linen Tea Towel", "Kitchen|Textiles", "9.50", None, 75, "0.10", [], ["organic"]),
     ("HNY-WILD-500", "Wildflower Honey, 500 g", "Pantry|Spreads", "11.20", None, 30, "0.65", [], ["organic", "local"]),
-    ("CAN-SOY-M", "Soy Candle, medium", "Home|Candles", "16.00", None, 22, "0.40", [], ["gift"]),
+    ("CAN-SOY-M", "Soy Candle, medium", "Home & Living|Candles", "16.00", None, 22, "0.40", [], ["gift"]),
 ]
 
 # The variable product: an apron in three colours.

@@ -131,6 +131,7 @@ def product_detail(request, slug, form=None, variation_error=None, chosen=None, 
     on_sale = product.sale_price is not None and product.regular_price is not None and product.sale_price < product.regular_price
     return _render(request, "shop/product.html", {
         "product": product, "form": form, "tiers": rows, "pack": pricing.pack_size(product),
+        "pack_price": pricing.unit_price(product, pricing.pack_size(product)) if rows else None,
         "stock": _stock_label(product, store), "buyable": buyable, "on_sale": on_sale, "in_cart": in_cart,
         "variations": variations, "variation_error": variation_error, "chosen": chosen,
         "categories": list(product.categories.all()),

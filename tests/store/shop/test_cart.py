@@ -141,6 +141,14 @@ def test_the_product_page_shows_the_tier_table_and_pack_input(client, egg_cups):
     assert 'min="12" step="12"' in page
 
 
+def test_a_pack_only_product_headlines_the_price_a_pack_actually_costs(client, egg_cups):
+    page = client.get(f"/product/{egg_cups.slug}/").content.decode()
+
+    headline = page.split('id="product-price"')[1].split("</p>")[0]
+    assert "$1.80" in headline and "$1.95" not in headline
+    assert "each, in packs of 12" in headline
+
+
 def test_a_sale_shows_the_regular_price_struck_through(client):
     from .conftest import make_product
 
