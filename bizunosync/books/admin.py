@@ -59,14 +59,27 @@ class StockFilter(admin.SimpleListFilter):
         return queryset
 
 
+def money_column(field: str, label: str):
+    """A money column with cents only: prices are kept to 4 places for Bizuno, read in 2."""
+
+    @admin.display(description=label, ordering=field)
+    def column(self, obj):
+        value = getattr(obj, field)
+        return "" if value is None else f"{value:,.2f}"
+
+    return column
+
+
 @admin.register(Item)
 class ItemAdmin(ConsoleAdminMixin, admin.ModelAdmin):
+    full_price_display = money_column("full_price", "full price")
+    sale_price_display = money_column("sale_price", "sale price")
     list_display = [
         "sku",
         "description_short",
         "item_type",
-        "full_price",
-        "sale_price",
+        "full_price_display",
+        "sale_price_display",
         "qty_on_hand",
         "qty_on_sales_orders",
         "qty_allocated",
@@ -169,13 +182,14 @@ class ShipmentInline(admin.TabularInline):
 
 @admin.register(SalesOrder)
 class SalesOrderAdmin(admin.ModelAdmin):
+    total_display = money_column("total", "order total")
     list_display = [
         "id",
         "journal_label",
         "po_reference",
         "post_date",
         "customer",
-        "total",
+        "total_display",
         "payment_status",
         "shipping_method",
         "source",
