@@ -158,11 +158,11 @@ def _after_error(job: SyncJob, exc: errors.SyncError, now) -> SyncJob:
             job.save(update_fields=_RUN_FIELDS)
             submit(job, run_after=job.next_attempt_at)
             return job
+        tried = f"gave up after {len(schedule)} automatic retries" if schedule else "automatic retries are off"
         return _finish(
             job,
             SyncJob.Status.FAILED,
-            f"{explanation}. Nothing reached {job.peer_name}; gave up after {len(schedule)} automatic "
-            "retries. It is safe to retry.",
+            f"{explanation}. Nothing reached {job.peer_name}; {tried}. It is safe to retry.",
             now=now,
         )
     if exc.permanent:

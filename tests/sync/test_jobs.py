@@ -360,3 +360,13 @@ def test_a_long_job_still_sending_requests_is_left_running(target, make_job):
 
     assert jobs.release_stalled_jobs() == []
     assert SyncJob.objects.get(pk=busy.pk).status == SyncJob.Status.RUNNING
+
+
+def test_with_automatic_retries_off_it_fails_at_once_and_says_so(target, job, settings):
+    settings.SYNC_RETRY_BACKOFF = ()
+    target["url"] = fs.dead_url()
+
+    job = run(job)
+
+    assert job.status == SyncJob.Status.FAILED
+    assert job.summary.endswith("Nothing reached Bizuno; automatic retries are off. It is safe to retry.")
