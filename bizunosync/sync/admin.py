@@ -141,7 +141,7 @@ def _pre(value) -> str:
     if value in (None, "", [], {}):
         return "—"
     text = value if isinstance(value, str) else json.dumps(value, indent=2, ensure_ascii=False)
-    return format_html('<pre style="white-space:pre-wrap;max-height:24em;overflow:auto;margin:0">{}</pre>', text)
+    return format_html('<pre style="white-space:pre-wrap;overflow-wrap:anywhere;max-height:24em;overflow:auto;margin:0">{}</pre>', text)
 
 
 class SyncAttemptInline(admin.StackedInline):
