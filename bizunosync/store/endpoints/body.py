@@ -13,9 +13,20 @@ from django.core.exceptions import RequestDataTooBig
 
 from bizunosync.wire import phpform
 
+from bizunosync.wire.fields import FieldError
+
 from .http import ApiError, bad_field
 
 FORM_TYPES = {"", "application/x-www-form-urlencoded", "text/plain", "application/octet-stream"}
+
+
+def read_payload(request, reader):
+    """The body's ``data`` read by a wire reader; its FieldError becomes a 400 naming the field."""
+    data = read_data(request)
+    try:
+        return reader(data)
+    except FieldError as exc:
+        raise bad_field(exc.field, exc.problem) from None
 
 
 def read_data(request):

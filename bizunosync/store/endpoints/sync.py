@@ -1,23 +1,18 @@
 """POST product/sync — which SKUs Bizuno wants listed (PROTOCOL §2.5)."""
 
 from bizunosync.wire import product_sync
-from bizunosync.wire.fields import FieldError
 
 from ..services import product_sync as service
 from .auth import authorize
-from .body import read_data
-from .http import bad_field, success
+from .body import read_payload
+from .http import success
 from .inbound import endpoint
 
 
 @endpoint("product/sync", "POST")
 @authorize
 def product_sync_view(request):
-    data = read_data(request)
-    try:
-        sync_request = product_sync.read(data)
-    except FieldError as exc:
-        raise bad_field(exc.field, exc.problem) from None
+    sync_request = read_payload(request, product_sync.read)
     result = service.apply(sync_request)
     note = (f"{len(result.extra)} store SKUs not flagged in Bizuno" if result.extra else "All products are in sync")
     if result.deleted:

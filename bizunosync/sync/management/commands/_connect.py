@@ -14,6 +14,15 @@ def valid_url(url: str) -> str:
     return url
 
 
+def save_valid(conn) -> None:
+    """Save a connection after the model's own validation, its errors as one command error."""
+    try:
+        conn.full_clean()
+    except ValidationError as exc:
+        raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from None
+    conn.save()
+
+
 def printable_secret(name: str, value: str) -> str:
     if not value:
         raise CommandError(f"{name} must not be empty")

@@ -1,10 +1,9 @@
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from bizunosync.sync.connections import BizunoConnection
 from bizunosync.wire.secrets import mask
 
-from ._connect import printable_secret, valid_url
+from ._connect import printable_secret, save_valid, valid_url
 
 
 class Command(BaseCommand):
@@ -32,11 +31,7 @@ class Command(BaseCommand):
             conn.customer_prefix = customer_prefix
         if autodownload is not None:
             conn.autodownload = autodownload
-        try:
-            conn.full_clean()
-        except ValidationError as exc:
-            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from None
-        conn.save()
+        save_valid(conn)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Bizuno connection saved: {conn.url} (token {mask(token)}, stored encrypted), "

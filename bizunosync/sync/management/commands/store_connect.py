@@ -1,9 +1,8 @@
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from bizunosync.sync.connections import StoreConnection
 
-from ._connect import printable_secret, valid_url
+from ._connect import printable_secret, save_valid, valid_url
 
 
 class Command(BaseCommand):
@@ -31,11 +30,7 @@ class Command(BaseCommand):
         conn.set_password(password)
         if method_override is not None:
             conn.method_override = method_override
-        try:
-            conn.full_clean()
-        except ValidationError as exc:
-            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from None
-        conn.save()
+        save_valid(conn)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Store connection saved: {conn.url} as {conn.email} (password stored encrypted), "
