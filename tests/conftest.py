@@ -19,6 +19,17 @@ hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "default")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Logins, failed attempts and shipping rates are remembered in the cache:
+    # each test starts with none of them.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def alice(django_user_model):
     """Shop staff with the store-sync permission (what Bizuno logs in as)."""

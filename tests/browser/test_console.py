@@ -27,7 +27,7 @@ from bizunosync.store.export.service import export_order
 from bizunosync.store.models import Product
 from bizunosync.sync.jobs import run_job
 from bizunosync.sync.models import SyncJob
-from tests.e2e.conftest import _fresh_cache, catalog, store_order, wired  # noqa: F401
+from tests.e2e.conftest import catalog, store_order, wired  # noqa: F401
 from tests.support.browser import admin_login, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)

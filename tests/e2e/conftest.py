@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from bizunosync.books.models import Item, PortalSettings, PriceLevel, PriceSheet
@@ -15,13 +14,6 @@ from bizunosync.sync.connections import BizunoConnection, StoreConnection
 
 PORTAL_TOKEN = "e2e-portal-token-9Xk2"
 STORE_LOGIN = ("alice@example.com", "alice-password")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

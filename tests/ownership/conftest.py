@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 import pytest
 
 from tests.books.conftest import api_user, catalog, portal, post_order  # noqa: F401
-from tests.store.conftest import _fresh_cache, settings_row  # noqa: F401
+from tests.store.conftest import settings_row  # noqa: F401
 
 
 @pytest.fixture

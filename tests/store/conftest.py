@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 
 from bizunosync.store.models import PriceTier, Product, StoreSettings
 from bizunosync.wire import phpform
@@ -11,13 +10,6 @@ from bizunosync.wire import phpform
 BASE = "/wp-json/bizuno-api/v1/"
 FORM = "application/x-www-form-urlencoded"
 ALICE = {"HTTP_EMAIL": "alice@example.com", "HTTP_PASS": "alice-password"}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -5,19 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 
 from bizunosync.books.models import Item, PriceLevel, PriceSheet
 from bizunosync.sync.connections import StoreConnection
 from tests.support.faultserver import FaultServer
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # The store side remembers logins and failed attempts in the cache.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
