@@ -56,7 +56,8 @@ class ProductOwnershipMixin(SyncHistoryAdminMixin):
         return cached
 
     def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
+        # The active price is derived from regular and sale price, never typed in.
+        fields = list(super().get_readonly_fields(request, obj)) + ["price"]
         if obj is not None and not self._editable(request):
             fields += [f for f in ownership.OWNED_FIELDS if f not in fields]
         return fields
@@ -109,6 +110,8 @@ class ProductOwnershipMixin(SyncHistoryAdminMixin):
     def save_model(self, request, obj, form, change):
         if change and self._editable(request):
             form._ownership_before = ownership.current(ownership.fresh(obj.pk))
+            # A local price edit must change what shoppers pay, as a push from Bizuno would.
+            obj.price = Product.active_price(obj.regular_price, obj.sale_price)
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):

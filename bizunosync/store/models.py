@@ -156,6 +156,11 @@ class Product(models.Model):
     def __str__(self):
         return f"{self.sku} — {self.name}"
 
+    @staticmethod
+    def active_price(regular, sale):
+        """PROTOCOL §2.4: the sale price when set and below the regular price, else the regular price."""
+        return sale if sale is not None and regular is not None and sale < regular else regular
+
     @property
     def tiers_sorted(self) -> list["PriceTier"]:
         return sorted(self.tiers.all(), key=lambda t: t.qty)

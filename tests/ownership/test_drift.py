@@ -67,6 +67,7 @@ def test_the_store_drift_report_lists_exactly_the_edited_product_and_empties_aft
     table = rows(client.get(STORE_DRIFT).content.decode())
     assert [r[:4] for r in table] == [
         ["TEA-1 — Product TEA-1", "Regular price", "12.0000", "9.9900"],
+        ["", "Active price", "12.0000", "9.9900"],
         ["", "Stock quantity", "30", "31"],
     ]
     assert table[0][4].startswith("boss, ")  # who edited it here

@@ -68,13 +68,15 @@ def test_with_local_edits_allowed_bizuno_fields_are_editable_and_every_edit_is_r
 
     product.refresh_from_db()
     assert (product.name, product.regular_price) == ("Black Tea", Decimal("8.0000"))
+    assert product.price == Decimal("8.0000")  # what shoppers pay follows the edit
     edits = {e.field: (e.old_value, e.new_value, e.user) for e in LocalEdit.objects.all()}
     assert edits == {
         "Name": ("Product TEA-1", "Black Tea", admin_user_with_password),
         "Regular price": ("10.0000", "8.0000", admin_user_with_password),
+        "Active price": ("10.0000", "8.0000", admin_user_with_password),
         "Price tiers": ("10+ at 9.0000", "10+ at 7.5000", admin_user_with_password),
     }  # menu_order is the store's own: not logged
-    assert "Recorded 3 local edit(s) of Bizuno-owned fields" in response.content.decode()
+    assert "Recorded 4 local edit(s) of Bizuno-owned fields" in response.content.decode()
 
     page = boss_client.get(change_url(product)).content.decode()
     assert "local edits of bizuno-owned fields" in page.lower() and "10+ at 7.5000" in page

@@ -116,8 +116,7 @@ def _apply_item(product: Product, item: wire.RefreshItem, settings: StoreSetting
         product.sale_price = None
     elif item.sale_price is not None:
         product.sale_price = item.sale_price
-    regular, sale = product.regular_price, product.sale_price
-    product.price = sale if sale is not None and regular is not None and sale < regular else regular
+    product.price = Product.active_price(product.regular_price, product.sale_price)
     if item.qty_stock is not None:
         product.stock_quantity = max(item.qty_stock, 0)
         product.stock_status = Product.StockStatus.IN_STOCK if item.qty_stock > 0 else Product.StockStatus.OUT_OF_STOCK

@@ -64,10 +64,6 @@ def _prepare_images(update: wire.ProductUpdate):
     return primary, gallery
 
 
-def _active(regular, sale):
-    return sale if sale is not None and regular is not None and sale < regular else regular
-
-
 def _apply(update, settings, primary, gallery, messages, written) -> UpdateResult:
     product = Product.objects.select_for_update().filter(sku=update.sku).first()
     created = product is None
@@ -198,7 +194,7 @@ def _variations(product, update, settings) -> list[str]:
         if regular is None:
             regular, sale = sale, None
         variation.regular_price, variation.sale_price = regular, sale
-        variation.price = _active(regular, sale)
+        variation.price = Product.active_price(regular, sale)
         if wanted.stock is not None:
             _set_stock(variation, wanted.stock)
         if settings.manage_stock:
