@@ -40,7 +40,7 @@ def test_the_product_page_and_store_drift_report_show_what_bizuno_owns(
     page.fill("#id_regular_price", "5.99")
     page.fill("#id_stock_quantity", "38")
     page.click("input[name=_continue]")
-    assert "Recorded 2 local edit(s)" in page.locator(".messagelist").inner_text()
+    assert "Recorded 3 local edit(s)" in page.locator(".messagelist").inner_text()
 
     # Back to the default: read-only, with the note and the drift it will lose.
     allow_local_edits(False)
