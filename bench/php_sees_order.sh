@@ -16,14 +16,14 @@ EXPECTED_TOKEN="$TOKEN" RECORD_FILE="$WORK/record.json" php -S "127.0.0.1:$PORT"
 PHP_PID=$!
 trap 'kill $PHP_PID 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.1; done
-echo "== order 1001 in the store =="
+echo "== order 1004 in the store (two lines, not yet exported) =="
 $PY manage.py shell -c "
 from bizunosync.store.models import Order
-o = Order.objects.get(number='1001')
+o = Order.objects.get(number='1004')
 print(o.number, o.status, o.billing_name, o.billing_email, 'total', o.total)
 for l in o.lines.all(): print('  ', l.quantity, 'x', l.sku, l.name, 'subtotal', l.subtotal, 'tax', l.subtotal_tax)
 "
-echo "== manage.py export_orders 1001 (php -S on port $PORT) =="
-$PY manage.py export_orders 1001
+echo "== manage.py export_orders 1004 (php -S on port $PORT) =="
+$PY manage.py export_orders 1004
 echo "== what PHP parsed (json_encode of \$_GET, \$_POST, getallheaders(), selected \$_SERVER) =="
 cat "$WORK/record.json"; echo

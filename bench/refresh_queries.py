@@ -1,6 +1,7 @@
 """Queries per product/refresh batch of 10, 100 and 1,000 items.
 
     .venv/bin/python bench/refresh_queries.py          # SQLite scratch database
+    createdb -h 127.0.0.1 -U postgres bench   # once
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/refresh_queries.py
 """
 
