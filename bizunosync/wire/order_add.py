@@ -146,11 +146,35 @@ def _date(value, field: str) -> dt.date | None:
         raise FieldError(field, f"must be a date as YYYY-MM-DD, got {text[:20]!r}") from None
 
 
+def _text(value, field: str, *, multiline: bool = False, **kw):
+    """fields.text, refusing control characters (a NUL in a name breaks PDFs and exports downstream).
+
+    Only the order note may carry line breaks and tabs, as a customer types them.
+    """
+    out = fields.text(value, field, **kw)
+    if out:
+        probe = out.replace("\r", "").replace("\n", "").replace("\t", "") if multiline else out
+        if not probe.isprintable():
+            raise FieldError(field, "contains control characters")
+    return out
+
+
+def _country(value, field: str):
+    """An ISO 3166 code as WooCommerce sends it (two letters; Bizuno itself stores three), or empty."""
+    code = (_text(value, field, max_length=64, default="") or "").strip()
+    if code and not (2 <= len(code) <= 3 and code.isascii() and code.isalpha()):
+        raise FieldError(field, f"must be a two- or three-letter country code, got {code[:20]!r}")
+    return code
+
+
 def _address(raw, group: str, check: _Collector) -> Address:
     raw = check(fields.mapping, raw, group) or {}
     values = {}
     for wire, attr, limit in ADDRESS_FIELDS:
-        values[attr] = check(fields.text, raw.get(wire), f"{group}.{wire}", max_length=limit, default="") or ""
+        if wire == "Country":
+            values[attr] = check(_country, raw.get(wire), f"{group}.{wire}") or ""
+        else:
+            values[attr] = check(_text, raw.get(wire), f"{group}.{wire}", max_length=limit, default="") or ""
     return Address(**values)
 
 
@@ -160,8 +184,8 @@ def _line(raw, index: int, check: _Collector) -> Line | None:
     if raw is None:
         return None
     before = len(check.errors)
-    sku = check(fields.text, raw.get("ItemID"), f"{base}.ItemID", max_length=fields.MAX_SKU, default="")
-    description = check(fields.text, raw.get("Description"), f"{base}.Description", max_length=255, default="")
+    sku = check(_text, raw.get("ItemID"), f"{base}.ItemID", max_length=fields.MAX_SKU, default="")
+    description = check(_text, raw.get("Description"), f"{base}.Description", max_length=255, default="")
     quantity = check(fields.decimal, raw.get("Quantity"), f"{base}.Quantity", required=True, minimum=Decimal("0.0001"))
     # Refunds and discounts can make a line negative in WooCommerce; Bizuno books them as sent.
     unit = check(fields.decimal, raw.get("UnitPrice"), f"{base}.UnitPrice", minimum=-fields.MAX_MONEY, places=6)
@@ -183,20 +207,20 @@ def read(form) -> OrderAdd:
     payment = check(fields.mapping, form.get("Payment"), "Payment") or {}
     billing_raw = check(fields.mapping, form.get("Billing"), "Billing", required=True) or {}
 
-    po = check(fields.text, general.get("PurchaseOrderID"), "General.PurchaseOrderID", max_length=64, required=True)
+    po = check(_text, general.get("PurchaseOrderID"), "General.PurchaseOrderID", max_length=64, required=True)
     order_date = check(_date, general.get("OrderDate"), "General.OrderDate")
     total = check(fields.decimal, general.get("OrderTotal"), "General.OrderTotal", required=True)
     tax = check(fields.decimal, general.get("SalesTaxAmount"), "General.SalesTaxAmount")
     shipping_total = check(fields.decimal, general.get("ShippingTotal"), "General.ShippingTotal")
-    carrier = check(fields.text, general.get("ShippingCarrier"), "General.ShippingCarrier", max_length=128, default="")
-    notes = check(fields.text, general.get("OrderNotes"), "General.OrderNotes", max_length=5000, default="")
+    carrier = check(_text, general.get("ShippingCarrier"), "General.ShippingCarrier", max_length=128, default="")
+    notes = check(_text, general.get("OrderNotes"), "General.OrderNotes", max_length=5000, default="", multiline=True)
 
-    method = check(fields.text, payment.get("Method"), "Payment.Method", max_length=64, default="")
-    title = check(fields.text, payment.get("Title"), "Payment.Title", max_length=128, default="")
-    status = check(fields.text, payment.get("Status"), "Payment.Status", max_length=32, default="")
-    txid = check(fields.text, payment.get("TransactionID"), "Payment.TransactionID", max_length=128, default="")
+    method = check(_text, payment.get("Method"), "Payment.Method", max_length=64, default="")
+    title = check(_text, payment.get("Title"), "Payment.Title", max_length=128, default="")
+    status = check(_text, payment.get("Status"), "Payment.Status", max_length=32, default="")
+    txid = check(_text, payment.get("TransactionID"), "Payment.TransactionID", max_length=128, default="")
 
-    customer_id = check(fields.text, billing_raw.get("CustomerID"), "Billing.CustomerID", max_length=64, default="0")
+    customer_id = check(_text, billing_raw.get("CustomerID"), "Billing.CustomerID", max_length=64, default="0")
     billing = _address(billing_raw, "Billing", check)
     if not billing.email and not any(e.field == "Billing.Email" for e in check.errors):
         # Bizuno finds the customer by billing email: without one it cannot book the order

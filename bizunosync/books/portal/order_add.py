@@ -30,6 +30,9 @@ def _form(request):
             data = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ValueError(f"body: is not valid JSON ({exc.__class__.__name__})") from None
+        except RecursionError:
+            # json.loads recurses per level: "[[[[…" thousands deep must be a Fail, not a 500
+            raise ValueError("body: is nested too deeply") from None
         if not isinstance(data, dict):
             raise ValueError("body: must be a JSON object")
         return data
