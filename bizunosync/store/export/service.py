@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.utils import timezone
 
 from bizunosync.sync import errors
@@ -79,6 +80,53 @@ def _busy(order, po) -> ExportResult | None:
     )
 
 
+def _held(order, po, *, force) -> ExportResult | None:
+    """Why a new export of this PO must wait, from one look at its jobs; None when it may go.
+
+    * one is queued or running → busy;
+    * the last one ended ambiguous (needs review) and this is not a forced export →
+      Bizuno may hold the order already. Without this, a click on Export (or
+      `export_orders --all-unexported` from cron) after a read timeout would book it
+      a second time. Staff resolve it from the job (Retry) or by forcing.
+    """
+    jobs = list(SyncJob.objects.filter(kind=KIND, target=target_for(po)).order_by("-created", "-pk")
+                .values_list("pk", "status", "failure_class"))
+    active = next((pk for pk, status, _ in jobs if status in ACTIVE), None)
+    if active is not None:
+        return _busy(order, po)
+    if force or not jobs or jobs[0][1] != SyncJob.Status.NEEDS_REVIEW:
+        return None
+    last, _, failure_class = jobs[0]
+    return ExportResult(
+        order.number, po, Outcome.NEEDS_REVIEW,
+        f"Order {order.number} was not sent: its last export (sync job #{last}) needs review, and Bizuno "
+        f"may already have booked PO {po}. Check Bizuno, then retry job #{last} from the sync log, or "
+        "re-export with force if it is not there.",
+        failure_class=failure_class,
+        job=SyncJob(pk=last, status=SyncJob.Status.NEEDS_REVIEW, failure_class=failure_class),
+    )
+
+
+def _locked_new_job(order, *, force, trigger, user) -> tuple[SyncJob | None, ExportResult | None]:
+    """Create the export job while holding the order's row lock, re-checking under it.
+
+    Two clicks (or the checkout's background job and a click) at the same moment
+    would otherwise both find no job and each create and send one. Under the lock
+    the second sees the first's job and stops.
+    """
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().filter(pk=order.pk).first()
+        if locked is None:
+            return None, ExportResult(order.number, "", Outcome.FAILED, f"Order {order.number} no longer exists.")
+        po = mapping.purchase_order_id(locked, BizunoConnection.load().order_prefix)
+        if locked.exported and not force:
+            return None, _skipped(locked, po)
+        held = _held(locked, po, force=force)
+        if held:
+            return None, held
+        return new_job(locked, force=force, trigger=trigger, user=user), None
+
+
 def new_job(order, *, force=False, trigger=SyncJob.Trigger.STAFF, user=None) -> SyncJob:
     po = mapping.purchase_order_id(order, BizunoConnection.load().order_prefix)
     return create_job(
@@ -107,20 +155,18 @@ def export_order(order, *, force=False, trigger=SyncJob.Trigger.STAFF, user=None
         # a second job (the atomic claim in run_job keeps a worker from sending it too).
         if run_job(pending.pk) is not None:
             return result_of(pending, order)
-    busy = _busy(order, po)
-    if busy:
-        return busy
-    job = new_job(order, force=force, trigger=trigger, user=user)
+    job, held = _locked_new_job(order, force=force, trigger=trigger, user=user)
+    if held:
+        return held
     run_job(job.pk)
     return result_of(job, order)
 
 
 def queue_export(order, *, force=False, trigger=SyncJob.Trigger.CHECKOUT, user=None) -> SyncJob | None:
     """Create the job and hand it to the worker once the transaction commits."""
-    po = mapping.purchase_order_id(order, BizunoConnection.load().order_prefix)
-    if (order.exported and not force) or _busy(order, po):
+    job, held = _locked_new_job(order, force=force, trigger=trigger, user=user)
+    if held:
         return None
-    job = new_job(order, force=force, trigger=trigger, user=user)
     submit(job)
     return job
 
@@ -178,6 +224,15 @@ def run_order_export(job: SyncJob) -> None:
         job.result.update(skipped=True, bizuno_id=order.bizuno_id)
         job.summary = f"Order {order.number} is already in Bizuno (ID {order.bizuno_id or 'unknown'}); skipped, nothing sent."
         return
+    other = (SyncJob.objects.filter(kind=KIND, target=job.target, status=SyncJob.Status.RUNNING)
+             .exclude(pk=job.pk).first())
+    if other is not None:
+        # Last line of defence (a retried job and a new one started together): neither may send
+        # while the other might be. Both claimed → both stop here, and nothing is booked twice.
+        raise errors.RefusedLocally(
+            explanation=f"Order {order.number} was not sent: another export of it (sync job #{other.pk}) is "
+            "running. Check its result before exporting again"
+        )
     try:
         form = mapping.form_for(order, order_prefix=conn.order_prefix, customer_prefix=conn.customer_prefix)
     except mapping.OrderNotSendable as exc:
