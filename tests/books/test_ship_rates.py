@@ -97,7 +97,9 @@ def test_an_unreadable_weight_answers_no_rates_and_names_the_parameter(client, p
 
     assert status == 200
     assert data["rates"] == []
-    assert data["messages"]["error"][0]["text"].startswith("totalWeight")
+    # under `message`, singular: the key the bizuno-api plugin's getRates() merges and shows
+    assert data["message"]["error"][0]["text"].startswith("totalWeight")
+    assert "messages" not in data
     assert InboundCall.objects.get().result == "fail"
 
 

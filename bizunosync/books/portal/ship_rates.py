@@ -4,7 +4,8 @@ GET with the destination in the query string. It sits on the checkout page,
 so it never fails loudly: a query we cannot read (a `totalWeight` that is not
 a number, an overlong field) answers HTTP 200 with **no rates** and an error
 message naming the parameter — the store then offers its own fallback, and
-the reason is in the call log. No postcode → no rates, no error.
+the reason is in the call log. No postcode → no rates, no error. The block
+goes under ``message`` (singular), the key the plugin's getRates() shows.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def ship_rates_view(request) -> Reply:
         destination = {key: request.GET.get(key, "")[:128] for key in _DESTINATION_KEYS}
         block = MessageBlock().error(str(exc))
         data = ship_rates.build_answer(destination, [])
-        data["messages"] = messages_out(block)
+        # Singular: the plugin's getRates() merges `$resp['message']` (orderAdd's answer is plural)
+        data["message"] = messages_out(block)
         return Reply(data, result=InboundCall.Result.FAIL, note=str(exc)[:500], messages=block)
 
     rates = quote(query)
