@@ -4,7 +4,8 @@
 * Stock short on any line → a **sales order** (`so`), whose quantities go to
   "on sales orders"; everything available → an **invoice** (`inv`), which
   takes the quantities off "on hand".
-* Payment is *authorized* for the statuses Bizuno treats so, else *captured*.
+* Payment is *authorized* for the statuses Bizuno treats so, else *captured*;
+  each answer carries Bizuno's caution about completing the payment.
 * An unknown SKU is booked as a line without an item, with a caution.
 * The same PO twice is booked twice (Bizuno has no idempotency key) and both
   orders are flagged as possible duplicates for the bookkeeper.
@@ -188,6 +189,15 @@ def book_order(order: OrderAdd, user=None) -> Booking:
 
     label = sales_order.get_journal_display().lower()
     messages.success(f"Booked {label} #{sales_order.pk} for {order.po}.")
+    # What Bizuno's setJournalPayment says: the books hold the payment status, not the receipt.
+    if sales_order.payment_status == SalesOrder.PaymentStatus.AUTHORIZED:
+        if not order.transaction_id:
+            messages.warning(
+                f"Payment for {order.po} is authorized but no authorization code was sent; complete the "
+                "payment in Bizuno and at the merchant website."
+            )
+    else:
+        messages.warning(f"{order.po} was paid at the cart; record the payment against it in Bizuno.")
     for sku in short[:MAX_NAMED_SKUS]:
         messages.warning(
             f"Stock short for {sku}: {available[sku]} available, "
