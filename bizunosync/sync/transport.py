@@ -153,7 +153,8 @@ class Transport:
             headers["Content-Type"] = "application/json"
         return method, sent_method, self.url_for(path), strip_empty(params), body, headers
 
-    def describe(self, method, path, *, params=None, form=None, json_body=None, headers=None) -> dict:
+    def describe(self, method, path, *, params=None, form=None, json_body=None, headers=None,
+                 idempotent=True) -> dict:
         """What we are about to send, safe to store: credentials redacted."""
         method, sent_method, url, params, body, all_headers = self._prepare(
             method, path, params, form, json_body, headers
@@ -178,7 +179,11 @@ class Transport:
 
     # -------------------------------------------------------------- sending
 
-    def request(self, method, path, *, params=None, form=None, json_body=None, headers=None) -> Reply:
+    def request(self, method, path, *, params=None, form=None, json_body=None, headers=None,
+                idempotent=True) -> Reply:
+        """Send one request. ``idempotent=False`` (orderAdd: sending twice books twice) makes a
+        proxy's 502 ambiguous, since a PHP worker killed after booking looks the same as one
+        that never started."""
         method, sent_method, url, params, body, all_headers = self._prepare(
             method, path, params, form, json_body, headers
         )
@@ -235,7 +240,7 @@ class Transport:
         finally:
             response.close()
         duration_ms = round((time.monotonic() - started) * 1000)
-        return self._classify(method, sent_method, response, raw, duration_ms)
+        return self._classify(method, sent_method, response, raw, duration_ms, idempotent=idempotent)
 
     def _clean(self, exc) -> str:
         return self.redact(str(exc))[:500]
@@ -301,7 +306,7 @@ class Transport:
 
     # ------------------------------------------------------------ answering
 
-    def _classify(self, method, sent_method, response, raw: bytes, duration_ms: int) -> Reply:
+    def _classify(self, method, sent_method, response, raw: bytes, duration_ms: int, *, idempotent=True) -> Reply:
         status = response.status_code
         text = raw.decode("utf-8", errors="replace")
         excerpt = self.redact(text[:EXCERPT_CHARS])
@@ -319,7 +324,7 @@ class Transport:
                 **evidence,
             )
         if status >= 400 or status < 200:
-            raise self._status_error(method, sent_method, status, data, messages, evidence)
+            raise self._status_error(method, sent_method, status, data, messages, evidence, idempotent=idempotent)
         if not text.strip():
             raise errors.EmptyBody(
                 explanation=f"{self.Peer} answered HTTP {status} with an empty body (likely a TLS or "
@@ -346,7 +351,7 @@ class Transport:
             logger.warning("%s: %s", self.peer, warning)
         return Reply(status, data, messages, duration_ms, excerpt, warnings)
 
-    def _status_error(self, method, sent_method, status, data, messages, evidence):
+    def _status_error(self, method, sent_method, status, data, messages, evidence, idempotent=True):
         if status in WAF_STATUSES and data is None:
             if method == "PUT" and sent_method == "PUT":
                 explanation = (
@@ -360,6 +365,15 @@ class Transport:
                     "(mod_security) rule matched the request; check its log for the rule."
                 )
             return errors.WafBlocked(explanation=explanation, **evidence)
+        if status == 502 and data is None and not idempotent:
+            # nginx says 502 both when PHP-FPM is down (never reached) and when a worker was
+            # killed mid-request (request_terminate_timeout, a crash) — possibly after booking.
+            return errors.HttpStatusError(
+                reached_peer=None,
+                explanation=f"The proxy in front of {self.peer} answered HTTP 502 (bad gateway): {self.peer}'s "
+                "PHP may have stopped after processing the request, or never started",
+                **evidence,
+            )
         if status in PROXY_STATUSES and data is None:
             return errors.ProxyUnavailable(
                 explanation=f"The proxy in front of {self.peer} answered HTTP {status} ({_reason(status)}): "

@@ -163,6 +163,14 @@ def test_a_proxy_error_page_never_reached_php(server, code):
     assert info.value.retryable and info.value.status == code
 
 
+def test_a_502_on_a_call_that_books_is_ambiguous_as_a_killed_php_worker_looks_the_same(server):
+    server.then(fs.status(502, "<html>502 Bad Gateway</html>"))
+    with pytest.raises(errors.HttpStatusError) as info:
+        bizuno(server).request("POST", portal_path("orderAdd"), form={"a": "1"}, idempotent=False)
+    assert info.value.ambiguous and not info.value.retryable
+    assert "may have stopped after processing the request" in str(info.value)
+
+
 def test_a_504_is_not_provably_unsent(server):
     server.then(fs.status(504, "<html>Gateway Timeout</html>"))
     with pytest.raises(errors.HttpStatusError) as info:

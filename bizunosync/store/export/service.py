@@ -251,7 +251,7 @@ def run_order_export(job: SyncJob) -> None:
     transport = bizuno_transport(conn)
     job.review_hint = f"Bizuno may have booked PO {po}; check before re-exporting"
     try:
-        reply = call(job, transport, "POST", portal_path("orderAdd"), form=form)
+        reply = call(job, transport, "POST", portal_path("orderAdd"), form=form, idempotent=False)
     except errors.SyncError as exc:
         job.result["messages"] = _rows(exc.messages)
         raise

@@ -240,3 +240,20 @@ def test_query_count_does_not_grow_with_the_number_of_lines(connect, make_order,
             export_order(big)
 
     assert len(big_queries.captured_queries) == len(small_queries.captured_queries)
+
+
+def test_a_502_from_the_proxy_needs_review_and_is_not_sent_again(connect, make_order):
+    # A PHP-FPM worker killed by request_terminate_timeout after booking gives the same 502
+    # as one that never started: for orderAdd that is not "provably unsent".
+    result, order, server = export_against(connect, make_order, status(502, "<html>502 Bad Gateway</html>"))
+
+    assert_not_exported(order)
+    assert (result.outcome, result.failure_class) == (Outcome.NEEDS_REVIEW, "http_status")
+    assert result.summary.startswith(REVIEW)
+    assert len(server.requests) == 1 and result.job.next_attempt_at is None
+
+
+def test_a_503_from_the_proxy_is_still_retried_automatically(connect, make_order):
+    result, order, server = export_against(connect, make_order, status(503, "<html>Service Unavailable</html>"))
+
+    assert (result.outcome, result.failure_class) == (Outcome.RETRYING, "http_status")
