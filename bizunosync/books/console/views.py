@@ -9,6 +9,8 @@ by level as Django messages.
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
@@ -31,6 +33,12 @@ Kind = SyncJob.Kind
 CONSOLE_KINDS = [Kind.QUICK_REFRESH, Kind.PRODUCT_UPLOAD, Kind.CART_SYNC, Kind.SHIP_CONFIRM]
 ACTIVE = [SyncJob.Status.QUEUED, SyncJob.Status.RUNNING]
 LEVELS = {"error": messages.ERROR, "warning": messages.WARNING, "info": messages.INFO, "success": messages.SUCCESS}
+# The plugin writes its lists as "…by Bizuno:<br />A, B"; staff saw the tag itself. Shown as plain text, never as HTML.
+BREAK = re.compile(r"\s*<br\s*/?>\s*", re.IGNORECASE)
+
+
+def _readable(text) -> str:
+    return BREAK.sub(" ", str(text or ""))
 
 
 # ------------------------------------------------------------------ helpers
@@ -90,7 +98,9 @@ def _post_only(request) -> HttpResponseRedirect | None:
 
 def console(request):
     connection = StoreConnection.load()
-    recent = SyncJob.objects.filter(kind__in=CONSOLE_KINDS).select_related("triggered_by").order_by("-created")[:10]
+    recent = list(SyncJob.objects.filter(kind__in=CONSOLE_KINDS).select_related("triggered_by").order_by("-created")[:10])
+    for job in recent:  # display only; never saved
+        job.summary = _readable(job.summary)
     return _page(
         request,
         "console.html",
@@ -149,6 +159,10 @@ def cart_sync_delete(request):
         skus=skus,
         sample=skus[:20],
         last_check=last_check,
+        last_messages=[
+            {"level": row.get("level", "info"), "text": _readable(row.get("text", ""))}
+            for row in ((last_check.result or {}).get("messages", []) if last_check else [])
+        ],
         can_run=request.user.has_perm("books.change_item"),
     )
 
@@ -215,7 +229,8 @@ def job_page(request, job_id):
     done = job.status not in ACTIVE
     if done:
         for row in (job.result or {}).get("messages", []):
-            messages.add_message(request, LEVELS.get(row.get("level"), messages.INFO), row.get("text", ""))
+            messages.add_message(request, LEVELS.get(row.get("level"), messages.INFO), _readable(row.get("text", "")))
+    job.summary = _readable(job.summary)  # display only; never saved
     return _page(
         request,
         "job.html",
