@@ -159,7 +159,8 @@ class OrderAdmin(BizunoOrderAdminMixin, admin.ModelAdmin):
         "number", "created", "billing_display", "status", "total", "exported", "bizuno_id", "payment_title",
     ]
     list_display_links = ["number"]
-    list_filter = ["status", "exported", "payment_method", "created"]
+    # By the title shoppers and staff read ("Cash on delivery"), not the gateway code ("cod").
+    list_filter = ["status", "exported", "payment_title", "created"]
     search_fields = [
         "number", "billing_email", "billing_last_name", "billing_company", "transaction_id", "bizuno_id",
     ]

@@ -53,6 +53,7 @@ def report(request, result: ExportResult) -> None:
 
 
 class QuoteRatesForm(forms.Form):
+    required_css_class = "required"  # the admin shows required labels in bold, as on its own forms
     country = forms.CharField(max_length=2, help_text="Two-letter code, e.g. US or DE.")
     state = forms.CharField(max_length=64, required=False, help_text="State or province code, e.g. CA.")
     postcode = forms.CharField(max_length=16, help_text="Bizuno cannot rate without a postcode.")

@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -151,16 +152,16 @@ class SyncAttemptInline(admin.StackedInline):
     can_delete = False
     show_change_link = False
     fields = [
-        ("number", "started", "duration_ms"),
-        ("method", "url"),
-        ("http_status", "failure_class", "reached"),
+        ("number", "started", "took"),
+        ("method", "address"),
+        ("status_code", "failure_class", "reached"),
         "error",
         "message_list",
         "request",
         "response",
     ]
     readonly_fields = [
-        "number", "started", "duration_ms", "method", "url", "http_status", "failure_class", "reached", "error",
+        "number", "started", "took", "method", "address", "status_code", "failure_class", "reached", "error",
         "message_list", "request", "response",
     ]
 
@@ -170,7 +171,20 @@ class SyncAttemptInline(admin.StackedInline):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Reached the peer?")
+    # Django would label the raw fields "Duration ms", "Url" and "Http status".
+    @admin.display(description="Took")
+    def took(self, obj):
+        return "—" if obj.duration_ms is None else f"{obj.duration_ms} ms"
+
+    @admin.display(description="URL")
+    def address(self, obj):
+        return obj.url or "—"
+
+    @admin.display(description="HTTP status")
+    def status_code(self, obj):
+        return obj.http_status or "—"
+
+    @admin.display(description="Reached the peer")
     def reached(self, obj):
         return {True: "Yes", False: "No (safe to resend)", None: "Unknown"}[obj.reached_peer]
 
@@ -361,13 +375,14 @@ class SyncJobAdmin(admin.ModelAdmin):
             if done:
                 self.message_user(
                     request,
-                    f"Queued {len(done)} job(s) again: " + ", ".join(str(j) for j in done[:10]),
+                    f"Queued {len(done)} job{pluralize(len(done))} again: " + ", ".join(str(j) for j in done[:10]),
                     messages.SUCCESS,
                 )
             if skipped:
                 self.message_user(
                     request,
-                    f"Skipped {len(skipped)} job(s) that are not failed or waiting for review: "
+                    f"Skipped {len(skipped)} job{pluralize(len(skipped))} that {pluralize(len(skipped), 'is,are')} "
+                    "not failed or waiting for review: "
                     + ", ".join(str(j) for j in skipped[:10]),
                     messages.WARNING,
                 )
@@ -409,8 +424,9 @@ def progress_payload(job: SyncJob) -> dict:
 
 @admin.register(InboundCall)
 class InboundCallAdmin(admin.ModelAdmin):
-    list_display = ["received", "side", "method", "endpoint", "caller", "http_status", "result", "item_count",
-                    "changed_count", "note", "duration_ms"]
+    # The note says what happened in words: next to the result, not off the right edge on a laptop.
+    list_display = ["received", "side", "method", "endpoint", "result", "note", "http_status", "caller",
+                    "item_count", "changed_count", "duration_ms"]
     list_filter = ["side", "endpoint", "result", "received", TouchedFilter]
     search_fields = ["caller", "note"]
     search_help_text = "Search by caller (user or token owner) or note."

@@ -92,7 +92,7 @@ def test_staff_export_an_order_from_the_list_and_retry_a_failed_export_from_the_
     screenshot(page, "staff-retry-confirm")
     page.click("input[type=submit][value='Yes, retry']")
     page.wait_for_load_state()
-    assert "Queued 1 job(s) again" in page.locator(".messagelist .success").inner_text()
+    assert "Queued 1 job again" in page.locator(".messagelist .success").inner_text()
 
     job.refresh_from_db()
     assert job.status == SyncJob.Status.SUCCEEDED
