@@ -113,16 +113,19 @@ def run(job: SyncJob) -> None:
     transport = store_transport()
     mode = int(job.params.get("mode") or wire.SEND_FULL)
     skus = job.params.get("skus")
-    items = list(items_for_upload(skus, job.params.get("sku_prefix", ""), job.params.get("include_inactive")))
     state = dict(job.result or {})
-    start = state.get("next", 0)
-    state.update(total=len(items), uploaded=state.get("uploaded", 0), refused=state.get("refused", []))
-    if not progress(job, start, total=len(items), result=state):
+    # Resume after the last SKU handled, not at a list position: an item deleted or unflagged
+    # before the retry would otherwise shift the list and skip one never sent.
+    done = state.get("next", 0)
+    chosen = items_for_upload(skus, job.params.get("sku_prefix", ""), job.params.get("include_inactive"))
+    items = list(chosen.filter(sku__gt=state["last_sku"]) if state.get("last_sku") else chosen)
+    total = done + len(items)
+    state.update(total=total, uploaded=state.get("uploaded", 0), refused=state.get("refused", []))
+    if not progress(job, done, total=total, result=state):
         job.summary = "Cancelled before the first item."
         return
     job.touched = job.touched or []
-    for index in range(start, len(items)):
-        item = items[index]
+    for item in items:
         try:
             reply = call(job, transport, "POST", PATH, form={"data": wire.build(product_for(item, mode))})
         except errors.ApplicationError as exc:
@@ -133,9 +136,10 @@ def run(job: SyncJob) -> None:
             state["uploaded"] += 1
             keep_messages(state, reply.messages)
             job.succeeded_count += 1
-        state["next"] = index + 1
+        done += 1
+        state["next"], state["last_sku"] = done, item.sku
         job.touched = touch(job.touched, [item.pk])
-        if not progress(job, index + 1, summary=summary(state), result=state):
-            job.summary = f"Cancelled by staff after {index + 1} of {len(items)} items. " + summary(state)
+        if not progress(job, done, summary=summary(state), result=state):
+            job.summary = f"Cancelled by staff after {done} of {total} items. " + summary(state)
             return
     job.summary = summary(state)

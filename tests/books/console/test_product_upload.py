@@ -126,3 +126,24 @@ def test_an_item_whose_image_file_is_gone_is_sent_without_it(pictured):
     sent = product_upload.product_for(pictured, 1)
 
     assert sent.image is None
+
+
+def test_a_retry_resumes_after_the_last_sku_even_when_an_earlier_item_was_deleted(fault_store, make_item,
+                                                                                django_capture_on_commit_callbacks):
+    for sku in ("A-1", "B-2", "C-3"):
+        make_item(sku)
+    fault_store.then(fs.success(ID=1), fs.status(500, "<b>Fatal error</b>"), fs.success(ID=2))
+    job = upload(skus=["A-1", "B-2", "C-3"], mode=3)
+    assert job.status == SyncJob.Status.NEEDS_REVIEW
+
+    from bizunosync.books.models import Item
+
+    Item.objects.filter(sku="A-1").delete()  # already uploaded, gone before the retry
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.retry_job(job)
+    job.refresh_from_db()
+
+    sent = [r.form["data"]["SKU"] for r in fault_store.requests]
+    assert sent == ["A-1", "B-2", "B-2", "C-3"]  # B-2 again (its answer was lost), C-3 not skipped
+    assert job.status == SyncJob.Status.SUCCEEDED
+    assert job.summary.startswith("Uploaded 3 of 3 items.")
