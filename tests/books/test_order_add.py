@@ -315,7 +315,7 @@ def test_a_database_failure_answers_json_500_and_books_nothing(post_order, catal
     status, data = post_order(an_order())
 
     assert (status, data["result"]) == (500, "Fail")
-    assert "nothing was saved" in _errors(data)[0]
+    assert "nothing was saved" in data["message"]["error"][0]["text"]
     assert _counts() == before
     assert InboundCall.objects.get().http_status == 500
 

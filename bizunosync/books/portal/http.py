@@ -53,10 +53,15 @@ def fail(block: MessageBlock, *, item_count: int = 0, status: int = 200) -> Repl
 
 
 def error(text: str, status: int) -> Reply:
-    """A refused call (4xx): same JSON shape, with the status saying why."""
+    """A refused call (4xx/500), before any endpoint ran.
+
+    The block goes under ``message`` (singular), as Bizuno's portalApi answers when it
+    returns early ("Illegal Access"): the plugin's cURL() merges that key into the
+    screen messages; the endpoints' own answers use ``messages``.
+    """
     block = MessageBlock().error(text)
     return Reply(
-        {"result": "Fail", "messages": messages_out(block)},
+        {"result": "Fail", "message": messages_out(block)},
         status=status,
         result=InboundCall.Result.REJECTED,
         note=text[:500],
