@@ -55,6 +55,9 @@ def _decorate(products):
         product.hue = (product.pk * 47) % 360  # a placeholder tint of its own, stable per product
         product.pack = pricing.pack_size(product)
         product.from_price = product.tiers_sorted[-1].price if product.tiers_sorted else None
+        # Sold only in packs: the card shows what the smallest pack costs each, as the product page does
+        # (the card said $1.95 while the page said $1.80).
+        product.pack_price = pricing.unit_price(product, product.pack) if product.pack > 1 else None
     return products
 
 
