@@ -1,5 +1,6 @@
 """The store's back office: catalog, customers, orders and the store settings."""
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -152,8 +153,22 @@ class OrderNoteInline(admin.TabularInline):
     fields = ["created", "text", "customer_visible"]
 
 
+class OrderForm(forms.ModelForm):
+    class Meta:
+        model = Order
+        fields = "__all__"
+        # Django would print "Shipping method id" and "Transaction id".
+        labels = {
+            "shipping_method_id": "Shipping method ID",
+            "shipping_method": "Shipping method title",
+            "payment_method": "Payment method code",
+            "transaction_id": "Transaction ID",
+        }
+
+
 @admin.register(Order)
 class OrderAdmin(BizunoOrderAdminMixin, admin.ModelAdmin):
+    form = OrderForm
     list_display = [
         # Bizuno's columns before payment: on a laptop they are what staff look for, and they stay on screen.
         "number", "created", "billing_display", "status", "total", "exported", "bizuno_id", "payment_title",
