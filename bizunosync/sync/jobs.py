@@ -357,6 +357,13 @@ def retry_job(job: SyncJob, user=None, *, note: str = "") -> SyncJob:
             job.refresh_from_db()
             raise NotRetryable(f"{job} is {job.get_status_display().lower()}; only failed jobs or jobs "
                                "needing review can be retried.")
+        # Another job for the same target is queued or running (a forced re-export waiting for its
+        # automatic retry, a new Quick Refresh): queueing this one too would send twice.
+        other = (SyncJob.objects.filter(kind=locked.kind, target=locked.target, status__in=[
+            SyncJob.Status.QUEUED, SyncJob.Status.RUNNING]).exclude(pk=locked.pk).first())
+        if other is not None:
+            raise NotRetryable(f"{job} was not retried: {other} for {locked.target} is "
+                               f"{other.get_status_display().lower()}; let it finish first.")
         locked.status = SyncJob.Status.QUEUED
         locked.auto_retries = 0
         locked.cancel_requested = False

@@ -370,3 +370,16 @@ def test_with_automatic_retries_off_it_fails_at_once_and_says_so(target, job, se
 
     assert job.status == SyncJob.Status.FAILED
     assert job.summary.endswith("Nothing reached Bizuno; automatic retries are off. It is safe to retry.")
+
+
+def test_retry_job_refuses_while_another_job_for_the_same_target_is_queued(server, target, job, make_job, admin_user):
+    target["url"] = server.url
+    server.then(fs.status(500, "<b>Fatal error</b>"))
+    job = run(job)
+    assert job.status == SyncJob.Status.NEEDS_REVIEW
+    waiting = make_job(kind=job.kind, target=job.target)  # e.g. a forced re-export waiting for its retry
+
+    with pytest.raises(jobs.NotRetryable, match=f"#{waiting.pk}|{waiting}"):
+        jobs.retry_job(job, admin_user)
+    job.refresh_from_db()
+    assert job.status == SyncJob.Status.NEEDS_REVIEW and len(server.requests) == 1
