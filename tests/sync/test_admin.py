@@ -179,6 +179,18 @@ def test_the_admin_index_shows_jobs_needing_attention(staff_client, failed_job, 
     assert f"{CHANGELIST}?attention=1" in html
 
 
+def test_the_admin_index_shows_jobs_waiting_for_an_automatic_retry(staff_client, make_job):
+    from django.utils import timezone
+
+    waiting = make_job(target="PO WC1002")
+    SyncJob.objects.filter(pk=waiting.pk).update(next_attempt_at=timezone.now())
+    make_job(target="PO WC1003")  # queued for the first time: not a retry
+
+    html = staff_client.get(reverse("admin:index")).content.decode()
+
+    assert "Waiting for an automatic retry" in html and "1 job</a>" in html
+
+
 def test_the_admin_index_shows_the_age_of_the_oldest_unexported_order(staff_client):
     from datetime import timedelta
 

@@ -22,6 +22,10 @@ def sync_health():
         "needs_review": counts[SyncJob.Status.NEEDS_REVIEW],
         "problems": sum(counts.values()),
         "problems_url": reverse("admin:sync_syncjob_changelist") + "?attention=1",
+        # Nothing reached the peer yet; they try again by themselves, but staff
+        # should see a peer that has been down for minutes.
+        "retrying": SyncJob.objects.filter(status=SyncJob.Status.QUEUED, next_attempt_at__isnull=False).count(),
+        "retrying_url": reverse("admin:sync_syncjob_changelist") + "?status__exact=queued",
         "oldest_unexported": None,
         "unexported": None,
     }
