@@ -7,7 +7,9 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.html import format_html
 
-from .console.admin import ConsoleAdminMixin  # the store console: URLs, "Upload to store", job runners
+from bizunosync.sync.admin import SingletonAdmin
+
+from .console.admin import ConsoleAdminMixin  # the store console: its URLs and "Upload to store"
 from .models import (
     Customer,
     Item,
@@ -348,21 +350,14 @@ class PortalSettingsForm(forms.ModelForm):
 
 
 @admin.register(PortalSettings)
-class PortalSettingsAdmin(admin.ModelAdmin):
+class PortalSettingsAdmin(SingletonAdmin):
     form = PortalSettingsForm
-    list_display = ["__str__", "api_user", "token_masked", "updated"]
     fields = ["api_user", "token_masked", "new_token", "updated"]
     readonly_fields = ["token_masked", "updated"]
 
     @admin.display(description="API token")
     def token_masked(self, obj):
         return obj.token_masked or "(not set — enter one below, or run manage.py bizuno_portal --token …)"
-
-    def has_add_permission(self, request):
-        return not PortalSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # Ownership: store-owned order/customer fields read-only, drift report, sync history buttons.

@@ -2,10 +2,10 @@
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
+from bizunosync.sync.admin import SingletonAdmin
 from bizunosync.sync.connections import BizunoConnection
 
 from .admin_export import BizunoOrderAdminMixin
@@ -24,9 +24,7 @@ from .models import (
 
 
 @admin.register(StoreSettings)
-class StoreSettingsAdmin(admin.ModelAdmin):
-    """A singleton: no add, no delete; the list goes straight to the one row."""
-
+class StoreSettingsAdmin(SingletonAdmin):
     fieldsets = [
         ("Bizuno references", {"fields": ["bizuno_references"]}),
         ("Stock (applied to products Bizuno refreshes)", {"fields": ["manage_stock", "backorders"]}),
@@ -47,15 +45,6 @@ class StoreSettingsAdmin(admin.ModelAdmin):
             conn.order_prefix, conn.customer_prefix, reverse("admin:sync_bizunoconnection_changelist"),
         )
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        obj = StoreSettings.load()
-        return HttpResponseRedirect(reverse("admin:store_storesettings_change", args=[obj.pk]))
 
 
 @admin.register(Category)

@@ -99,6 +99,8 @@ class StoreConnectionForm(_SecretForm):
 
 
 class SingletonAdmin(admin.ModelAdmin):
+    """A settings page: no add, no delete; the list opens the one row's form."""
+
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request):
@@ -109,7 +111,8 @@ class SingletonAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         obj = self.model.load()
-        return HttpResponseRedirect(reverse(f"admin:sync_{self.model._meta.model_name}_change", args=[obj.pk]))
+        opts = self.model._meta
+        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
 
 
 @admin.register(BizunoConnection)
