@@ -71,10 +71,10 @@ def customer_values(customer: Customer) -> dict:
     return {name: _text(Customer, name, getattr(customer, name)) for name in CUSTOMER_FIELDS}
 
 
-def keep_booked(order: SalesOrder, new_customer: Customer | None = None) -> None:
+def keep_booked(order: SalesOrder, store_customer: Customer | None = None) -> None:
     """At booking: remember what the store sent (2–3 queries, whatever the number of lines)."""
     order.store_snapshot = order_values(order, list(order.lines.all()))
     SalesOrder.objects.filter(pk=order.pk).update(store_snapshot=order.store_snapshot)
-    if new_customer is not None:
-        new_customer.store_snapshot = customer_values(new_customer)
-        Customer.objects.filter(pk=new_customer.pk).update(store_snapshot=new_customer.store_snapshot)
+    if store_customer is not None:
+        store_customer.store_snapshot = customer_values(store_customer)
+        Customer.objects.filter(pk=store_customer.pk).update(store_snapshot=store_customer.store_snapshot)

@@ -334,3 +334,23 @@ def test_an_authorized_payment_with_its_code_has_no_payment_caution(post_order, 
     _, data = post_order(an_order(status="processing", transaction_id="auth_9"))
 
     assert not any("payment" in text.lower() for text in _cautions(data))
+
+
+def test_a_store_customer_takes_the_contact_data_of_their_latest_order(post_order, catalog):
+    post_order(an_order(po="WC1001"))
+    moved = address(city="Hamburg", address1="Elbchaussee 1")
+
+    _, data = post_order(an_order(po="WC1002", billing=moved))
+
+    customer = SalesOrder.objects.get(pk=data["ID"]).customer
+    assert (customer.city, customer.address1) == ("Hamburg", "Elbchaussee 1")
+    assert Customer.objects.count() == 1
+
+
+def test_a_customer_the_bookkeeper_entered_keeps_their_data_when_matched(post_order, catalog):
+    known = Customer.objects.create(name="Maria K.", email="maria.keller@example.com", city="Munich")
+
+    post_order(an_order(billing=address(city="Hamburg")))
+
+    known.refresh_from_db()
+    assert (known.name, known.city) == ("Maria K.", "Munich")

@@ -198,3 +198,14 @@ def test_the_drift_reports_need_the_view_permission(client, django_user_model, s
     client.force_login(clerk)
     assert client.get(STORE_DRIFT).status_code == 403
     assert client.get(BOOKS_DRIFT).status_code == 403
+
+
+def test_the_store_customers_drift_empties_when_their_next_order_arrives(boss_client, post_order, catalog):
+    post_order(an_order(po="WC1001"))
+    Customer.objects.update(phone="+49 40 999")
+    assert "+49 40 999" in boss_client.get(BOOKS_DRIFT).content.decode()
+
+    post_order(an_order(po="WC1002"))
+
+    assert "+49 40 999" not in boss_client.get(BOOKS_DRIFT).content.decode()
+    assert Customer.objects.get().phone == "+49 30 1234567"

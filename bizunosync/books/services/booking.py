@@ -1,6 +1,7 @@
 """Book a store order as Bizuno does (PROTOCOL §3.2).
 
-* The customer is found by billing email (any case) or created.
+* The customer is found by billing email (any case) or created; a customer
+  the store created takes the order's contact data (the store owns it).
 * Stock short on any line → a **sales order** (`so`), whose quantities go to
   "on sales orders"; everything available → an **invoice** (`inv`), which
   takes the quantities off "on hand".
@@ -55,27 +56,39 @@ def _stock_quantity(line, index: int, item: Item) -> int:
     return int(quantity)
 
 
-def _customer(order: OrderAdd) -> tuple[Customer, bool]:
+def _customer(order: OrderAdd) -> tuple[Customer, bool, bool]:
+    """The customer, matched by billing email or created: (customer, created, mirrors the store).
+
+    The store owns the customers it sends: a customer it created before takes
+    this order's contact data (the owner's last write wins, as in Bizuno). A
+    customer the bookkeeper entered here is matched but left as entered.
+    """
     billing = order.billing
-    found = Customer.objects.filter(email__iexact=billing.email.strip()).order_by("pk").first()
-    if found:
-        return found, False
     ref = order.customer_id if order.customer_id not in ("", "0") else ""
-    customer = Customer.objects.create(
-        customer_ref=ref,
-        name=billing.primary_name or billing.contact or billing.email,
-        contact=billing.contact,
-        email=billing.email.strip(),
-        phone=billing.telephone,
-        address1=billing.address1,
-        address2=billing.address2,
-        city=billing.city,
-        state=billing.state,
-        postal_code=billing.postal_code,
-        country=billing.country,
-        source=Customer.Source.STORE,
-    )
-    return customer, True
+    contact = {
+        "name": billing.primary_name or billing.contact or billing.email,
+        "contact": billing.contact,
+        "phone": billing.telephone,
+        "address1": billing.address1,
+        "address2": billing.address2,
+        "city": billing.city,
+        "state": billing.state,
+        "postal_code": billing.postal_code,
+        "country": billing.country,
+    }
+    found = Customer.objects.filter(email__iexact=billing.email.strip()).order_by("pk").first()
+    if found is None:
+        customer = Customer.objects.create(
+            customer_ref=ref, email=billing.email.strip(), source=Customer.Source.STORE, **contact
+        )
+        return customer, True, True
+    if found.source != Customer.Source.STORE:
+        return found, False, False
+    for name, value in contact.items():
+        setattr(found, name, value)
+    found.customer_ref = ref or found.customer_ref
+    found.save(update_fields=[*contact, "customer_ref"])
+    return found, False, True
 
 
 def _address(prefix: str, address) -> dict:
@@ -128,7 +141,7 @@ def book_order(order: OrderAdd, user=None) -> Booking:
         short = [sku for sku, qty in needed.items() if available[sku] < qty]
         journal = SalesOrder.Journal.SALES_ORDER if short else SalesOrder.Journal.INVOICE
 
-        customer, created = _customer(order)
+        customer, created, mirrored = _customer(order)
         earlier = list(SalesOrder.objects.filter(po_reference=order.po).order_by("pk").values_list("pk", flat=True))
 
         sales_order = SalesOrder.objects.create(
@@ -172,7 +185,7 @@ def book_order(order: OrderAdd, user=None) -> Booking:
             ),
             batch_size=LINE_BATCH,
         )
-        keep_booked(sales_order, customer if created else None)  # for the drift report
+        keep_booked(sales_order, customer if mirrored else None)  # for the drift report
 
         moved = []
         for sku, qty in needed.items():
