@@ -342,8 +342,11 @@ def request_cancel(job: SyncJob, user=None) -> bool:
 def retry_job(job: SyncJob, user=None, *, note: str = "") -> SyncJob:
     """Queue a failed or needs-review job again (recording who); returns the job, refreshed.
 
-    Raises NotRetryable for any other status.
+    Raises NotRetryable for any other status, and for rate quotes: a quote
+    answered one checkout, which has moved on (it used the fallback).
     """
+    if job.kind == SyncJob.Kind.SHIP_RATES:
+        raise NotRetryable(f"{job} was not retried: a rate quote served one checkout, which has moved on.")
     retryable = [SyncJob.Status.FAILED, SyncJob.Status.NEEDS_REVIEW]
     event = {
         "at": timezone.now().isoformat(),

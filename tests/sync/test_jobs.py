@@ -383,3 +383,12 @@ def test_retry_job_refuses_while_another_job_for_the_same_target_is_queued(serve
         jobs.retry_job(job, admin_user)
     job.refresh_from_db()
     assert job.status == SyncJob.Status.NEEDS_REVIEW and len(server.requests) == 1
+
+
+def test_a_failed_rate_quote_is_not_retried_its_checkout_has_moved_on(make_job):
+    quote = make_job(kind=SyncJob.Kind.SHIP_RATES, target="US 94105, 1 kg")
+    SyncJob.objects.filter(pk=quote.pk).update(status=SyncJob.Status.FAILED)
+
+    with pytest.raises(jobs.NotRetryable, match="checkout"):
+        jobs.retry_job(SyncJob.objects.get(pk=quote.pk))
+    assert SyncJob.objects.get(pk=quote.pk).status == SyncJob.Status.FAILED
