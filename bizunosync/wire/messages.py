@@ -102,3 +102,8 @@ class MessageBlock:
     def render(self) -> str:
         """One line per message, for logs and the command line."""
         return "\n".join(f"{level}: {text}" for level, text in self.items())
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 order', '3 orders': for the texts staff and cron mails read."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -18,6 +18,7 @@ from bizunosync.sync.jobs import call, progress, runner
 from bizunosync.sync.models import SyncJob
 from bizunosync.sync.transport import store_transport
 from bizunosync.wire import order_confirm
+from bizunosync.wire.messages import plural
 
 from ..models import Shipment
 from .common import keep_messages, messages_line
@@ -83,7 +84,7 @@ def run(job: SyncJob) -> None:
     job.touched = [f"books.shipment:{pk}" for r in shipped_on(day) if r.ref for pk in r.shipment_ids]
     progress(job, len(to_send), result=state)
     job.succeeded_count = len(to_send)
-    text = f"Sent {len(to_send)} ship confirmation(s) for {day:%m/%d/%Y}."
+    text = f"Sent {plural(len(to_send), 'ship confirmation')} for {day:%m/%d/%Y}."
     if skipped:
-        text += f" Skipped {len(skipped)} order(s) without a store reference."
+        text += f" Skipped {plural(len(skipped), 'order')} without a store reference."
     job.summary = text + messages_line(state)

@@ -28,7 +28,7 @@ def test_list_prints_the_unexported_orders(make_order):
     out, _ = run("--list")
 
     assert out.splitlines()[0].startswith("1001\t2026-11-27\tprocessing\t64.16\tMaria Keller")
-    assert out.splitlines()[-1] == "1 order(s) not yet in Bizuno."
+    assert out.splitlines()[-1] == "1 order not yet in Bizuno."
 
 
 def test_a_dead_port_prints_the_failure_class_and_exits_non_zero(connect, make_order):
@@ -74,7 +74,7 @@ def test_mark_existing_exported_flags_every_order_without_sending(connect, make_
         make_order("1002")
         out, _ = run("--mark-existing-exported")
 
-    assert out == "Flagged 2 existing order(s) as exported; nothing was sent to Bizuno.\n"
+    assert out == "Flagged 2 existing orders as exported; nothing was sent to Bizuno.\n"
     assert Order.objects.filter(exported=True).count() == 2 and server.requests == []
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from bizunosync.store.export.service import Outcome, export_order
 from bizunosync.store.models import Order
 from bizunosync.sync.models import SyncJob
+from bizunosync.wire.messages import plural
 
 
 class Command(BaseCommand):
@@ -57,7 +58,7 @@ class Command(BaseCommand):
         if not orders:
             self.stdout.write("Nothing to export.")
         if failures:
-            raise CommandError(f"{failures} of {len(orders)} order(s) not exported.", returncode=1)
+            raise CommandError(f"{failures} of {plural(len(orders), 'order')} not exported.", returncode=1)
 
     def select(self, numbers, all_unexported):
         if all_unexported:
@@ -76,9 +77,9 @@ class Command(BaseCommand):
             name = order.billing_company or order.billing_name or order.billing_email
             self.stdout.write(f"{order.number}\t{timezone.localtime(order.created):%Y-%m-%d}\t{order.status}\t"
                               f"{order.total}\t{name}")
-        self.stdout.write(f"{count} order(s) not yet in Bizuno.")
+        self.stdout.write(f"{plural(count, 'order')} not yet in Bizuno.")
 
     def mark_existing(self):
         with transaction.atomic():
             count = Order.objects.filter(exported=False).update(exported=True, exported_at=timezone.now())
-        self.stdout.write(f"Flagged {count} existing order(s) as exported; nothing was sent to Bizuno.")
+        self.stdout.write(f"Flagged {plural(count, 'existing order')} as exported; nothing was sent to Bizuno.")
