@@ -61,6 +61,11 @@ def integer(value, field: str, *, minimum: int | None = 0, maximum: int = MAX_QT
     number = decimal(value, field, minimum=None, maximum=None, required=required, places=12)
     if number is None:
         return None
+    # Bounds before int(): "1e999999999" would otherwise build a billion-digit int and hang the worker.
+    if minimum is not None and number < minimum:
+        raise FieldError(field, f"must be at least {minimum}, got {str(value)[:40]!r}")
+    if maximum is not None and number > maximum:
+        raise FieldError(field, f"must be at most {maximum}, got {str(value)[:40]!r}")
     if number != number.to_integral_value():
         raise FieldError(field, f"must be a whole number, got {value!r}")
     number = int(number)

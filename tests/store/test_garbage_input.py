@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from bizunosync.store.models import Product
 
-from .conftest import ALICE, BASE, make_product, post
+from .conftest import ALICE, BASE, make_product, post, put
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +40,9 @@ def test_a_nul_byte_in_any_text_is_a_400_naming_the_field(client, alice, setting
     make_product("A-1")
     response = post(client, "product/refresh", [{"SKU": "A-1", "Price": "1"}, {"SKU": "B\x00"}], method="put")
     assert response.status_code == 400
-    assert response.json()["data"]["params"] == {"data[1].SKU": "contains a NUL byte"}
+    assert response.json()["data"]["params"] == {"data[1].SKU": "contains a NUL byte or an unpaired UTF-16 surrogate"}
     response = post(client, "product/update", {"SKU": "N", "WooCommerceCategory": "A|B\x00"})
-    assert response.json()["data"]["params"] == {"WooCommerceCategory": "contains a NUL byte"}
+    assert response.json()["data"]["params"] == {"WooCommerceCategory": "contains a NUL byte or an unpaired UTF-16 surrogate"}
     assert not Product.objects.filter(sku="N").exists()
 
 
@@ -52,3 +52,20 @@ def test_a_variation_sku_sent_twice_is_a_400_not_a_crash(client, alice, settings
     assert response.status_code == 400
     assert "invOptions.variations[1].sku" in response.json()["data"]["params"]
     assert not Product.objects.exists()
+
+
+def test_a_json_text_with_an_unpaired_surrogate_is_a_400_naming_the_field(client, alice, settings_row):
+    body = '{"data": {"SKU": "SURR-1", "Description": "mug \\udfff"}}'
+    response = post(client, "product/update", body=body, content_type="application/json")
+    assert response.status_code == 400
+    assert "Description" in response.json()["data"]["params"]
+    assert not Product.objects.filter(sku="SURR-1").exists()
+
+
+def test_a_quantity_with_a_billion_digit_exponent_is_refused_at_once(client, alice, settings_row):
+    make_product("EXP-1", stock=3)
+    response = put(client, "product/refresh", [{"SKU": "EXP-1", "QtyStock": "1e999999999"}, {"SKU": "EXP-1x"}])
+    assert response.status_code == 200
+    errors = response.json()["message"]["error"]
+    assert any("EXP-1" in e["text"] and "QtyStock" in e["text"] for e in errors)
+    assert Product.objects.get(sku="EXP-1").stock_quantity == 3

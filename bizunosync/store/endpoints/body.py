@@ -51,7 +51,7 @@ def read_data(request):
     where = _nul_in(data)
     if where is not None:
         # No text field has a use for NUL, and PostgreSQL refuses to store one.
-        raise bad_field(where, "contains a NUL byte")
+        raise bad_field(where, "contains a NUL byte or an unpaired UTF-16 surrogate")
     return data
 
 
@@ -62,20 +62,29 @@ def _nul_in(value) -> str | None:
     while stack:
         item, path = stack.pop()
         if isinstance(item, str):
-            if "\x00" in item:
+            if "\x00" in item or _lone_surrogate(item):
                 return path or "data"
             continue
         if not isinstance(item, (dict, list)):
             continue
         for key, child in (item.items() if isinstance(item, dict) else enumerate(item)):
             key = str(key)
-            if "\x00" in key:
+            if "\x00" in key or _lone_surrogate(key):
                 return path or "data"
             if key.isdigit():
                 stack.append((child, f"{path}[{key}]"))
             else:
                 stack.append((child, f"{path}.{key}" if path else key))
     return None
+
+
+def _lone_surrogate(text: str) -> bool:
+    """JSON's "\\ud800" escape decodes to a str that cannot be stored or encoded as UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _form(raw: bytes) -> dict:
