@@ -211,3 +211,14 @@ def test_a_refresh_batch_costs_the_same_queries_whatever_its_size(client, alice,
     with django_assert_num_queries(QUERIES_PER_BATCH):
         body = put(client, "product/refresh", _batch(size, 2)).json()
     assert body["note"] == f"Updated {size} of {size} products."
+
+
+def test_rows_with_blank_skus_count_in_the_note_as_the_plugin_counts_them(client, alice, settings_row):
+    make_product("BL-1", stock=1)
+    body = put(client, "product/refresh", [{"SKU": "BL-1", "QtyStock": "4"}, {"SKU": " "}, {"SKU": ""}]).json()
+    assert body["note"] == "Updated 1 of 3 products."
+
+
+def test_a_batch_of_only_blank_skus_answers_the_plugins_no_valid_skus(client, alice, settings_row):
+    body = put(client, "product/refresh", [{"SKU": " "}, {"QtyStock": "4"}]).json()
+    assert body["result"] == "Success" and body["note"] == "No valid SKUs found"

@@ -1,6 +1,6 @@
 """PUT product/refresh — Bizuno's Quick Refresh, 100 items a call (PROTOCOL §2.4)."""
 
-from bizunosync.wire import product_refresh
+from bizunosync.wire import fields, product_refresh
 
 from ..services import product_refresh as service
 from .auth import authorize
@@ -12,10 +12,15 @@ from .inbound import endpoint
 @endpoint("product/refresh", "PUT")
 @authorize
 def product_refresh_view(request):
-    items, errors = read_payload(request, product_refresh.read_batch)
-    result = service.apply(items, errors)
+    items, errors, sent = read_payload(request, _read)
+    result = service.apply(items, errors, sent)
     log = {"item_count": result.item_count, "changed_count": result.changed, "touched": result.touched,
            "note": result.note}
     if not result.ok:
         return fail(result.messages, note=result.note, log=log)
     return success(result.messages, acted=result.changed, note=result.note, log=log)
+
+
+def _read(data):
+    items, errors = product_refresh.read_batch(data)
+    return items, errors, len(fields.listing(data, "data", max_items=product_refresh.MAX_BATCH))

@@ -43,11 +43,14 @@ def _same(a: Decimal | None, b: Decimal | None) -> bool:
     return Decimal(a) == Decimal(b)
 
 
-def apply(items: list[wire.RefreshItem], errors: list[wire.ItemError]) -> RefreshResult:
+def apply(items: list[wire.RefreshItem], errors: list[wire.ItemError], sent: int | None = None) -> RefreshResult:
+    """``sent`` is how many rows the batch had, blank SKUs included: the plugin counts them in its note."""
     messages = MessageBlock()
-    total = len(items) + len(errors)
+    total = sent if sent is not None else len(items) + len(errors)
     if total == 0:
         return RefreshResult(False, "No items provided", messages)
+    if not items and not errors:  # rows, but every SKU blank: the plugin's own answer
+        return RefreshResult(True, "No valid SKUs found", messages, item_count=total)
     for error in errors:
         messages.error(f"Skipped {error.sku or '(no SKU)'}: {error.field} {error.problem}")
 
