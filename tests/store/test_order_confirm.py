@@ -77,3 +77,9 @@ def test_confirmations_use_the_prefix_orders_were_exported_with(client, alice, s
     assert Order.objects.get().status == "processing"
     confirm(client, ["SHOP-1001"])
     assert Order.objects.get().status == "shipped"
+
+
+def test_when_no_order_changes_the_message_lists_none_as_the_plugin_does(client, alice, settings_row):
+    Order.objects.create(number="1001", status="shipped")
+    text = confirm(client, ["WC1001"]).json()["message"]["success"][0]["text"]
+    assert text == "Order status update complete, the following 0 order(s) were updated: "

@@ -53,7 +53,7 @@ def apply(confirmations: list[Confirmation]) -> ConfirmResult:
             touched.append(f"store.order:{order.pk}")
     order_of = {c.ref: i for i, c in enumerate(confirmations)}
     updated.sort(key=order_of.get)  # as Bizuno listed them
-    messages.success(
-        f"Order status update complete, the following {len(updated)} order(s) were updated: ({', '.join(updated)})"
-    )
+    # The plugin adds " (A, B)" only when there is something to list: no empty "()" for zero.
+    listed = f"({', '.join(updated)})" if updated else ""
+    messages.success(f"Order status update complete, the following {len(updated)} order(s) were updated: {listed}")
     return ConfirmResult(messages, updated, touched)
