@@ -6,10 +6,15 @@ parsed here, once, at the edge; an empty string is "not given", not zero.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 MAX_MONEY = Decimal("99999999.9999")
 MAX_QTY = 10**9
+
+# PHP's trim() strips exactly these; Python's strip() also eats a no-break space.
+PHP_TRIM = " \t\n\r\0\x0b"
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
 
 
 class FieldError(ValueError):
@@ -20,7 +25,7 @@ class FieldError(ValueError):
 
 
 def _is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "")
+    return value is None or (isinstance(value, str) and value.strip(PHP_TRIM) == "")
 
 
 def text(value, field: str, *, max_length: int = 255, required: bool = False, default: str | None = None):
@@ -43,12 +48,16 @@ def decimal(value, field: str, *, minimum=Decimal(0), maximum=MAX_MONEY, require
         return None
     if isinstance(value, (dict, list, bool)):
         raise FieldError(field, f"must be a number, got {type(value).__name__}")
+    text_value = str(value).strip(PHP_TRIM)
     try:
-        number = Decimal(str(value).strip())
+        number = Decimal(text_value)
     except InvalidOperation:
         raise FieldError(field, f"must be a number, got {str(value)[:40]!r}") from None
     if not number.is_finite():
         raise FieldError(field, f"must be a finite number, got {str(value)[:40]!r}")
+    if not _NUMBER.match(text_value):
+        # Python's Decimal also reads "1_000" and non-ASCII digits; PHP reads neither as that number.
+        raise FieldError(field, f"must be a number written with ASCII digits, got {str(value)[:40]!r}")
     if minimum is not None and number < minimum:
         raise FieldError(field, f"must be at least {minimum}, got {number}")
     if maximum is not None and number > maximum:
@@ -96,7 +105,7 @@ def sku(value, field: str, *, required: bool = True):
     """A SKU: printable text, trimmed, at most 64 characters."""
     if isinstance(value, (dict, list)):
         raise FieldError(field, "must be text, not a list")
-    value = "" if value is None else str(value).strip()
+    value = "" if value is None else str(value).strip(PHP_TRIM)
     if not value:
         if required:
             raise FieldError(field, "is required")
@@ -104,7 +113,7 @@ def sku(value, field: str, *, required: bool = True):
     if len(value) > MAX_SKU:
         raise FieldError(field, f"is too long ({len(value)} characters, at most {MAX_SKU})")
     if not value.isprintable():
-        raise FieldError(field, "contains control characters")
+        raise FieldError(field, "contains control or invisible characters")
     return value
 
 

@@ -77,3 +77,21 @@ def test_depth_counts_nesting_without_recursion():
 
 def test_a_sku_is_trimmed():
     assert fields.sku("  AB-100 ", "SKU") == "AB-100"
+
+
+@pytest.mark.parametrize("raw", ["1_000", "١٢", "１２", "12 5", "0x10"])
+def test_a_number_php_would_not_read_as_that_number_is_refused(raw):
+    with pytest.raises(fields.FieldError, match="ASCII digits|must be a number"):
+        fields.decimal(raw, "Price")
+
+
+def test_numbers_with_the_spaces_php_trims_are_read():
+    assert fields.decimal(" 12.50\n", "Price") == Decimal("12.50")
+    assert fields.integer("\t7 ", "QtyStock") == 7
+
+
+def test_a_sku_with_a_no_break_space_is_refused_not_silently_merged_with_another():
+    # PHP's trim() keeps the no-break space, so "A\xa0" is not "A" to the plugin.
+    with pytest.raises(fields.FieldError, match="invisible"):
+        fields.sku("A\xa0", "SKU")
+    assert fields.sku("  A  ", "SKU") == "A"
