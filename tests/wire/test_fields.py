@@ -38,7 +38,7 @@ def test_an_empty_string_is_not_zero_but_not_given():
         (lambda: fields.text({"a": "b"}, "Description"), "Description", "not a list"),
         (lambda: fields.flag("maybe", "syncDelete"), "syncDelete", "1 or 0"),
         (lambda: fields.sku("A" * 65, "data[0].SKU"), "data[0].SKU", "too long"),
-        (lambda: fields.sku("A\x00B", "SKU"), "SKU", "control characters"),
+        (lambda: fields.sku("A\x00B", "SKU"), "SKU", "control or invisible characters"),
         (lambda: fields.sku("  ", "SKU"), "SKU", "required"),
         (lambda: fields.listing("abc", "data"), "data", "must be a list"),
         (lambda: fields.listing(["x"] * 11, "Item", max_items=10), "Item", "too many"),
