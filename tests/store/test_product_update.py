@@ -210,6 +210,28 @@ def test_a_huge_blob_that_is_not_an_image_is_refused_and_nothing_is_written(clie
     assert not Product.objects.exists() and media_files() == set()
 
 
+def _png_claiming(width: int, height: int) -> bytes:
+    """A few hundred bytes that announce a gigantic image: a decompression bomb's header."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+def test_a_decompression_bomb_is_refused_as_too_many_pixels_and_nothing_is_written(client, alice, settings_row):
+    bomb = base64.b64encode(_png_claiming(50_000, 50_000)).decode()
+
+    response = update(client, Price="5", ProductImageFilename="x.png", ProductImageData=bomb)
+
+    assert response.status_code == 400
+    assert "too many pixels" in response.json()["data"]["params"]["ProductImageData"]
+    assert not Product.objects.exists() and media_files() == set()
+
+
 def test_base64_that_is_not_base64_is_refused(client, alice, settings_row):
     response = update(client, ProductImageFilename="x.jpg", ProductImageData="%%%not base64%%%")
     assert response.status_code == 400 and "ProductImageData" in response.json()["message"]

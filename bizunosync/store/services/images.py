@@ -77,6 +77,8 @@ def decode_image(data: str, field: str) -> tuple[bytes, str]:
                 kind = probe.format
                 width, height = probe.size
                 probe.verify()
+    except (PILImage.DecompressionBombWarning, PILImage.DecompressionBombError):
+        raise FieldError(field, f"has too many pixels (at most {MAX_PIXELS:,}); send a smaller image") from None
     except Exception:  # Pillow raises many types for garbage; all mean "not an image"
         raise FieldError(field, "is not an image (JPEG, PNG, GIF or WebP)") from None
     if kind not in FORMATS:
