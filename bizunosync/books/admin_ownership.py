@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from bizunosync.sync.admin import lock_inline
 from bizunosync.sync.history import SyncHistoryAdminMixin
 
 from . import drift, ownership
@@ -20,14 +21,6 @@ DETAIL = (
     "This {what} came from the store (orderAdd): its {fields} are read-only here. "
     "{editable}"
 )
-
-
-def _lock(inline):
-    inline.max_num = 0
-    inline.has_add_permission = lambda request, obj=None: False
-    inline.has_change_permission = lambda request, obj=None: False
-    inline.has_delete_permission = lambda request, obj=None: False
-    return inline
 
 
 class _StoreOwnedMixin(SyncHistoryAdminMixin):
@@ -48,7 +41,7 @@ class _StoreOwnedMixin(SyncHistoryAdminMixin):
         if obj is not None and ownership.from_store(obj):
             for inline in instances:
                 if inline.model._meta.model_name in self.locked_inlines:
-                    _lock(inline)
+                    lock_inline(inline)
         return instances
 
     def drift_rows(self, obj):

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from bizunosync.sync.admin import lock_inline
 from bizunosync.sync.history import SyncHistoryAdminMixin
 
 from . import drift, ownership
@@ -35,15 +36,6 @@ class LocalEditInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
-
-
-def _lock(inline):
-    """Make one inline instance read-only for this request (instances are made per request)."""
-    inline.max_num = 0
-    inline.has_add_permission = lambda request, obj=None: False
-    inline.has_change_permission = lambda request, obj=None: False
-    inline.has_delete_permission = lambda request, obj=None: False
-    return inline
 
 
 class ProductOwnershipMixin(SyncHistoryAdminMixin):
@@ -73,7 +65,7 @@ class ProductOwnershipMixin(SyncHistoryAdminMixin):
                     fk = inline.fk_name or "product"
                     if not inline.model._default_manager.filter(**{fk: obj}).exists():
                         continue  # a locked, empty table only adds noise
-                    _lock(inline)
+                    lock_inline(inline)
                 kept.append(inline)
             instances = kept
         if obj.local_edits.exists():

@@ -98,6 +98,15 @@ class StoreConnectionForm(_SecretForm):
         formfield_callback = _https_by_default
 
 
+def lock_inline(inline):
+    """Make one inline instance read-only for this request (instances are made per request)."""
+    inline.max_num = 0
+    inline.has_add_permission = lambda request, obj=None: False
+    inline.has_change_permission = lambda request, obj=None: False
+    inline.has_delete_permission = lambda request, obj=None: False
+    return inline
+
+
 class SingletonAdmin(admin.ModelAdmin):
     """A settings page: no add, no delete; the list opens the one row's form."""
 

@@ -59,40 +59,32 @@ def _full_name(first: str, last: str) -> str:
     return f"{(first or '').strip()} {(last or '').strip()}".strip()
 
 
-def billing_address(order) -> order_add.Address:
-    name, contact = order_add.name_and_contact(
-        order.billing_company, _full_name(order.billing_first_name, order.billing_last_name)
-    )
+def _address(order, side: str, **extra) -> order_add.Address:
+    def get(name):
+        return getattr(order, f"{side}_{name}")
+
+    name, contact = order_add.name_and_contact(get("company"), _full_name(get("first_name"), get("last_name")))
     return order_add.Address(
         primary_name=name,
         contact=contact,
-        address1=order.billing_address_1,
-        address2=order.billing_address_2,
-        city=order.billing_city,
-        state=order.billing_state,
-        postal_code=order.billing_postcode,
-        country=order.billing_country,
-        telephone=order.billing_phone,
-        email=order.billing_email,
+        address1=get("address_1"),
+        address2=get("address_2"),
+        city=get("city"),
+        state=get("state"),
+        postal_code=get("postcode"),
+        country=get("country"),
+        **extra,
     )
+
+
+def billing_address(order) -> order_add.Address:
+    return _address(order, "billing", telephone=order.billing_phone, email=order.billing_email)
 
 
 def shipping_address(order) -> order_add.Address:
     """The ship-to as entered; empty fields are filled from billing when built."""
-    name, contact = order_add.name_and_contact(
-        order.shipping_company, _full_name(order.shipping_first_name, order.shipping_last_name)
-    )
-    return order_add.Address(
-        primary_name=name,
-        contact=contact,
-        address1=order.shipping_address_1,
-        address2=order.shipping_address_2,
-        city=order.shipping_city,
-        state=order.shipping_state,
-        postal_code=order.shipping_postcode,
-        country=order.shipping_country,
-        # The store keeps no shipping phone or email: both come from billing.
-    )
+    # The store keeps no shipping phone or email: both come from billing.
+    return _address(order, "shipping")
 
 
 def lines(order) -> list[order_add.Line]:
