@@ -133,6 +133,8 @@ TASKS = {
 
 LOGIN_URL = "admin:login"
 
+# What the storefront writes before its prices.
+SHOP_CURRENCY_SYMBOL = env.str("SHOP_CURRENCY_SYMBOL", default="$")
 # The storefront's flat sales-tax rate, a decimal fraction such as "0.19".
 SHOP_TAX_RATE = env.str("SHOP_TAX_RATE", default="0")
 # Seconds before each automatic retry of a request that never reached the peer.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -32,7 +33,7 @@ ADDRESS_KEY = "checkout_address"
 
 def _render(request, template, context=None, status=200):
     top = Category.objects.filter(parent=None).prefetch_related("children").order_by("name")
-    base = {"shop_name": SHOP_NAME, "currency": "$", "cart_count": carts.count(request.session), "nav_categories": top}
+    base = {"shop_name": SHOP_NAME, "currency": settings.SHOP_CURRENCY_SYMBOL, "cart_count": carts.count(request.session), "nav_categories": top}
     return render(request, template, {**base, **(context or {})}, status=status)
 
 

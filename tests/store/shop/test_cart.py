@@ -204,3 +204,11 @@ def test_a_variable_product_is_bought_as_the_chosen_option(client, db):
 
     assert client.post("/product/apron/add/", {"quantity": "2", "variation": str(navy.pk)}).status_code == 302
     assert cart_of(client) == {str(navy.pk): 2}
+
+
+def test_the_shop_writes_the_configured_currency_symbol(client, egg_cups, settings):
+    settings.SHOP_CURRENCY_SYMBOL = "€"
+
+    page = client.get(f"/product/{egg_cups.slug}/").content.decode()
+
+    assert "€1.80" in page and "$1.80" not in page
