@@ -1,5 +1,6 @@
 """Settings, read from the environment and an optional `.env` (django-environ)."""
 
+import os
 from pathlib import Path
 
 import environ
@@ -133,8 +134,9 @@ TASKS = {
 
 LOGIN_URL = "admin:login"
 
-# What the storefront writes before its prices.
-SHOP_CURRENCY_SYMBOL = env.str("SHOP_CURRENCY_SYMBOL", default="$")
+# What the storefront writes before its prices. Read raw: django-environ takes a
+# value starting with "$" for a reference to another variable.
+SHOP_CURRENCY_SYMBOL = os.environ.get("SHOP_CURRENCY_SYMBOL", "$")
 # The storefront's flat sales-tax rate, a decimal fraction such as "0.19".
 SHOP_TAX_RATE = env.str("SHOP_TAX_RATE", default="0")
 # Seconds before each automatic retry of a request that never reached the peer.
