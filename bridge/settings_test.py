@@ -18,3 +18,13 @@ ALLOWED_HOSTS = ["*"]
 # Whitenoise warns about a missing STATIC_ROOT on every request; tests serve
 # static files through the finders (live_server) instead.
 STATIC_ROOT = tempfile.mkdtemp(prefix="bizunosync-static-")
+
+# On SQLite the test database is a file, not shared-cache memory: the live
+# server, the browser tests' stand-in worker and the test itself then use
+# their own connections and wait for each other's locks (the busy timeout in
+# settings) instead of failing with "database table is locked", as a real
+# `make run` site with its worker does.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.mkdtemp(prefix="bizunosync-testdb-"), "test.sqlite3")
+    }
