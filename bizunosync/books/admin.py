@@ -9,6 +9,7 @@ from django.utils.html import format_html
 
 from bizunosync.sync.admin import SingletonAdmin
 
+from .admin_ownership import CustomerOwnershipMixin, ItemHistoryMixin, SalesOrderOwnershipMixin
 from .console.admin import ConsoleAdminMixin  # the store console: its URLs and "Upload to store"
 from .models import (
     Customer,
@@ -73,7 +74,7 @@ def money_column(field: str, label: str):
 
 
 @admin.register(Item)
-class ItemAdmin(ConsoleAdminMixin, admin.ModelAdmin):
+class ItemAdmin(ItemHistoryMixin, ConsoleAdminMixin, admin.ModelAdmin):
     full_price_display = money_column("full_price", "full price")
     sale_price_display = money_column("sale_price", "sale price")
     list_display = [
@@ -158,7 +159,7 @@ class PriceLevelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(CustomerOwnershipMixin, admin.ModelAdmin):
     list_display = ["name", "contact", "email", "phone", "city", "country", "customer_ref", "source"]
     list_filter = ["source", "country"]
     search_fields = ["name", "contact", "email", "phone", "customer_ref"]
@@ -183,7 +184,7 @@ class ShipmentInline(admin.TabularInline):
 
 
 @admin.register(SalesOrder)
-class SalesOrderAdmin(admin.ModelAdmin):
+class SalesOrderAdmin(SalesOrderOwnershipMixin, admin.ModelAdmin):
     total_display = money_column("total", "order total")
     list_display = [
         "id",
@@ -358,7 +359,3 @@ class PortalSettingsAdmin(SingletonAdmin):
     @admin.display(description="API token")
     def token_masked(self, obj):
         return obj.token_masked or "(not set — enter one below, or run manage.py bizuno_portal --token …)"
-
-
-# Ownership: store-owned order/customer fields read-only, drift report, sync history buttons.
-from . import admin_ownership  # noqa: E402,F401

@@ -1,7 +1,6 @@
 """Ownership in the books admin: store-owned order and customer fields read-only, drift report.
 
-Installed over the registered SalesOrderAdmin, CustomerAdmin and ItemAdmin
-(books/admin.py imports this module last), so other mixins keep their place.
+Mixins for SalesOrderAdmin, CustomerAdmin and ItemAdmin (books/admin.py).
 """
 
 from __future__ import annotations
@@ -132,21 +131,3 @@ class CustomerOwnershipMixin(_StoreOwnedMixin):
 
 class ItemHistoryMixin(SyncHistoryAdminMixin):
     """Items: the Sync history button (jobs and calls that touched the item or its store product)."""
-
-
-def install(site=admin.site) -> None:
-    """Put the ownership mixins in front of the registered admins."""
-    for model, mixin in (
-        (SalesOrder, SalesOrderOwnershipMixin),
-        (Customer, CustomerOwnershipMixin),
-        (Item, ItemHistoryMixin),
-    ):
-        current = site._registry.get(model)
-        if current is None or isinstance(current, mixin):
-            continue
-        base = type(current)
-        site.unregister(model)
-        site.register(model, type(base.__name__, (mixin, base), {"__module__": base.__module__}))
-
-
-install()

@@ -9,6 +9,7 @@ from bizunosync.sync.admin import SingletonAdmin
 from bizunosync.sync.connections import BizunoConnection
 
 from .admin_export import BizunoOrderAdminMixin
+from .admin_ownership import OrderHistoryMixin, ProductOwnershipMixin
 from .models import (
     Category,
     Customer,
@@ -90,7 +91,7 @@ class VariationInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ProductOwnershipMixin, admin.ModelAdmin):
     list_display = [
         "sku", "name", "product_type", "price", "regular_price", "sale_price",
         "stock_quantity", "stock_status", "pack", "published",
@@ -156,7 +157,7 @@ class OrderForm(forms.ModelForm):
 
 
 @admin.register(Order)
-class OrderAdmin(BizunoOrderAdminMixin, admin.ModelAdmin):
+class OrderAdmin(OrderHistoryMixin, BizunoOrderAdminMixin, admin.ModelAdmin):
     form = OrderForm
     list_display = [
         # Bizuno's columns before payment: on a laptop they are what staff look for, and they stay on screen.
@@ -222,6 +223,3 @@ def _register_inbound_calls():
 
 
 _register_inbound_calls()
-
-# Ownership: Bizuno-owned product fields read-only, local-edit log, drift report, sync history buttons.
-from . import admin_ownership  # noqa: E402,F401

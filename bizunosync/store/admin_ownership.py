@@ -1,7 +1,6 @@
 """Ownership in the store admin: Bizuno-owned product fields read-only, local edits logged, drift report.
 
-Installed over the registered ProductAdmin and OrderAdmin (store/admin.py
-imports this module last), so the other admin mixins keep their place.
+Mixins for ProductAdmin and OrderAdmin (store/admin.py), and the local-edit log's admin.
 """
 
 from __future__ import annotations
@@ -183,17 +182,3 @@ class LocalEditAdmin(admin.ModelAdmin):
     def product_link(self, edit):
         return format_html('<a href="{}">{}</a>', reverse("admin:store_product_change", args=[edit.product_id]),
                            edit.product)
-
-
-def install(site=admin.site) -> None:
-    """Put the ownership mixins in front of the registered product and order admins."""
-    for model, mixin in ((Product, ProductOwnershipMixin), (Order, OrderHistoryMixin)):
-        current = site._registry.get(model)
-        if current is None or isinstance(current, mixin):
-            continue
-        base = type(current)
-        site.unregister(model)
-        site.register(model, type(base.__name__, (mixin, base), {"__module__": base.__module__}))
-
-
-install()
