@@ -51,3 +51,26 @@ def charlie(django_user_model):
 @pytest.fixture
 def admin_user_with_password(django_user_model):
     return django_user_model.objects.create_superuser("boss", email="boss@example.com", password="boss-password")
+
+
+ORDINARY_RIGHTS = ["view_item", "change_item", "view_order", "change_order", "view_syncjob", "change_syncjob"]
+
+
+@pytest.fixture
+def make_staff(django_user_model):
+    """Staff with ordinary view/change rights on items, orders and the sync log, plus any permissions named."""
+    from django.contrib.auth.models import Permission
+
+    def make(username="clerk", extra=()):
+        user = django_user_model.objects.create_user(username, password="clerk-password", is_staff=True)
+        wanted = [*ORDINARY_RIGHTS, *(name.split(".")[1] for name in extra)]
+        user.user_permissions.add(*Permission.objects.filter(codename__in=wanted))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def clerk(make_staff):
+    """Staff who may edit items, orders and jobs, but hold neither permission to send to a peer."""
+    return make_staff()

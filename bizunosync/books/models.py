@@ -133,6 +133,10 @@ class Item(models.Model):
         ordering = ["sku"]
         verbose_name = "item"
         verbose_name_plural = "inventory items"
+        # Named in bizunosync.sync.permissions; checked before the console pushes anything to the store.
+        permissions = [
+            ("run_store_pushes", "Can run the Store console (Quick Refresh, Product Upload, Cart Sync, ship confirmation)")
+        ]
 
     def __str__(self):
         return f"{self.sku} — {self.description_short}"

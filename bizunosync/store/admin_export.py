@@ -22,6 +22,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from bizunosync.sync.models import SyncJob
+from bizunosync.sync.permissions import SEND_TO_BIZUNO, require
 
 from .export.service import ExportResult, Outcome, export_order
 from .rates import service as rates
@@ -100,6 +101,20 @@ class BizunoOrderAdminMixin:
             *super().get_urls(),
         ]
 
+    # --------------------------------------------------------- permission
+
+    def has_send_to_bizuno_permission(self, request, obj=None) -> bool:
+        """Export, re-export and rate quotes reach Bizuno: the named permission, not order change rights."""
+        return request.user.has_perm(SEND_TO_BIZUNO)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {"can_send_to_bizuno": self.has_send_to_bizuno_permission(request), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"can_send_to_bizuno": self.has_send_to_bizuno_permission(request), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
     # ------------------------------------------------------------- actions
 
     def _export_many(self, request, orders, *, force):
@@ -115,12 +130,12 @@ class BizunoOrderAdminMixin:
         for order in orders:
             report(request, export_order(order, force=force, trigger=SyncJob.Trigger.STAFF, user=request.user))
 
-    @admin.action(description="Export to Bizuno", permissions=["change"])
+    @admin.action(description="Export to Bizuno", permissions=["send_to_bizuno"])
     def export_to_bizuno(self, request, queryset):
         """Send the selected orders; those already in Bizuno are skipped (never booked twice)."""
         self._export_many(request, queryset.order_by("created", "pk"), force=False)
 
-    @admin.action(description="Re-export to Bizuno (books again)…", permissions=["change"])
+    @admin.action(description="Re-export to Bizuno (books again)…", permissions=["send_to_bizuno"])
     def force_export_to_bizuno(self, request, queryset):
         orders = list(queryset.order_by("created", "pk"))
         if request.POST.get("confirm") == "yes":
@@ -145,8 +160,9 @@ class BizunoOrderAdminMixin:
 
     def export_view(self, request, object_id):
         order = get_object_or_404(self.model, pk=object_id)
-        if not self.has_change_permission(request, order):
+        if not self.has_view_or_change_permission(request, order):
             raise PermissionDenied
+        require(request.user, SEND_TO_BIZUNO)
         change_url = reverse("admin:store_order_change", args=[order.pk])
         if request.method != "POST":
             if order.exported:
@@ -163,6 +179,7 @@ class BizunoOrderAdminMixin:
     def quote_rates_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
+        require(request.user, SEND_TO_BIZUNO)  # each quote is a shipGetRates call to Bizuno
         result, order = None, None
         if "country" in request.GET or "postcode" in request.GET:
             form = QuoteRatesForm(request.GET)

@@ -290,6 +290,8 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-created"]
+        # Named in bizunosync.sync.permissions; checked before anything is sent to Bizuno.
+        permissions = [("send_to_bizuno", "Can send orders to Bizuno (export, retry)")]
 
     def __str__(self):
         return f"Order {self.number}"

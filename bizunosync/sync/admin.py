@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 
 from bizunosync.wire.secrets import SecretError, mask
 
-from . import jobs
+from . import jobs, permissions
 from .connections import BizunoConnection, StoreConnection
 from .history import TouchedFilter, touched_links
 from .models import InboundCall, SyncAttempt, SyncJob
@@ -349,6 +349,15 @@ class SyncJobAdmin(admin.ModelAdmin):
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The Retry button shows only to staff who may send that kind of job again.
+        context["can_retry"] = obj is not None and request.user.has_perm(permissions.for_kind(obj.kind))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def has_retry_permission(self, request):
+        """The Retry action is offered to staff who may send at least one kind of job; each job is checked."""
+        return any(request.user.has_perm(p) for p in permissions.LABELS)
+
     def progress_view(self, request, object_id):
         if not self.has_view_permission(request):
             return JsonResponse({"error": "forbidden"}, status=403)
@@ -368,15 +377,18 @@ class SyncJobAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{job} is not running.", messages.WARNING)
         return HttpResponseRedirect(reverse("admin:sync_syncjob_change", args=[job.pk]))
 
-    @admin.action(description="Retry selected jobs", permissions=["change"])
+    @admin.action(description="Retry selected jobs", permissions=["retry"])
     def retry_selected(self, request, queryset):
         return self._retry(request, queryset)
 
     def _retry(self, request, queryset, single=None):
-        if not self.has_change_permission(request, single):
+        if not self.has_view_permission(request, single):
             return HttpResponseRedirect(reverse("admin:sync_syncjob_changelist"))
         retryable = [SyncJob.Status.FAILED, SyncJob.Status.NEEDS_REVIEW]
         selected = list(queryset.select_related("triggered_by"))
+        # A retry sends again: each kind needs its own permission (403 page naming it otherwise).
+        for perm in sorted({permissions.for_kind(job.kind) for job in selected}):
+            permissions.require(request.user, perm)
         if request.method == "POST" and request.POST.get("confirm") == "yes":
             done, skipped = [], []
             for job in selected:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import path
 
+from bizunosync.sync.permissions import RUN_STORE_PUSHES
+
 from . import views
 
 
@@ -34,7 +36,7 @@ class ConsoleAdminMixin:
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if request.user.has_perm("books.change_item"):
+        if request.user.has_perm(RUN_STORE_PUSHES):
             actions["upload_to_store"] = (
                 upload_to_store, "upload_to_store", upload_to_store.short_description
             )

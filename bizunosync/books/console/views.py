@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bizunosync.sync import jobs
+from bizunosync.sync.permissions import RUN_STORE_PUSHES, require
 from bizunosync.sync.connections import StoreConnection
 from bizunosync.sync.models import SyncJob
 
@@ -47,6 +48,15 @@ def _readable(text) -> str:
 def _require(request, perm: str) -> None:
     if not request.user.has_perm(perm):
         raise PermissionDenied
+
+
+def _require_run(request) -> None:
+    """Every console action pushes to the store: it needs the console permission, not item change rights."""
+    require(request.user, RUN_STORE_PUSHES)
+
+
+def _can_run(request) -> bool:
+    return request.user.has_perm(RUN_STORE_PUSHES)
 
 
 def _page(request, template: str, title: str, **context) -> TemplateResponse:
@@ -89,7 +99,7 @@ def _start(request, kind, *, target: str, params: dict, total: int = 0) -> HttpR
 def _post_only(request) -> HttpResponseRedirect | None:
     if request.method != "POST":
         return HttpResponseRedirect(_console_url())
-    _require(request, "books.change_item")
+    _require_run(request)
     return None
 
 
@@ -108,7 +118,7 @@ def console(request):
         flagged=quick_refresh_job.flagged_items(connection.include_inactive).count(),
         recent=recent,
         ship_form=ShipDateForm(),
-        can_run=request.user.has_perm("books.change_item"),
+        can_run=_can_run(request),
         is_console_home=True,
     )
 
@@ -133,7 +143,7 @@ def quick_refresh_preview(request):
         item_count=sum(len(b) for b in batches),
         batch_size=quick_refresh_job.BATCH_SIZE,
         include_inactive=include_inactive,
-        can_run=request.user.has_perm("books.change_item"),
+        can_run=_can_run(request),
     )
 
 
@@ -145,9 +155,10 @@ def cart_sync(request):
 
 
 def cart_sync_delete(request):
+    _require(request, "books.view_item")
+    _require_run(request)
     skus = cart_sync_job.flagged_skus()
     if request.method == "POST" and request.POST.get("confirm") == "yes":
-        _require(request, "books.change_item")
         return _start(request, Kind.CART_SYNC, target=f"{len(skus)} SKUs (delete others)", params={"delete": True})
     last_check = (
         SyncJob.objects.filter(kind=Kind.CART_SYNC, status=SyncJob.Status.SUCCEEDED).order_by("-finished").first()
@@ -163,7 +174,7 @@ def cart_sync_delete(request):
             {"level": row.get("level", "info"), "text": _readable(row.get("text", ""))}
             for row in ((last_check.result or {}).get("messages", []) if last_check else [])
         ],
-        can_run=request.user.has_perm("books.change_item"),
+        can_run=_can_run(request),
     )
 
 
@@ -173,7 +184,7 @@ def ship_confirm(request):
     day = form.cleaned_data["date"] if form.is_valid() else (timezone.localdate() if data is None else None)
     rows = ship_confirm_job.shipped_on(day) if day else []
     if request.method == "POST" and day and request.POST.get("confirm") == "yes":
-        _require(request, "books.change_item")
+        _require_run(request)
         return _start(request, Kind.SHIP_CONFIRM, target=f"Shipments of {day.isoformat()}",
                       params={"date": day.isoformat()}, total=sum(1 for r in rows if r.ref))
     preview = [(row, row.confirmation(day)) for row in rows] if day else []
@@ -185,15 +196,16 @@ def ship_confirm(request):
         day=day,
         preview=preview,
         to_send=sum(1 for row in rows if row.ref),
-        can_run=request.user.has_perm("books.change_item"),
+        can_run=_can_run(request),
     )
 
 
 def upload(request):
     """Product Upload by SKU prefix (the command's --sku-prefix) for the flagged items."""
+    _require(request, "books.view_item")
+    _require_run(request)
     form = PrefixUploadForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        _require(request, "books.change_item")
         prefix = form.cleaned_data["sku_prefix"].strip()
         count = product_upload.items_for_upload(sku_prefix=prefix).count()
         target = f"{count} items" + (f" starting {prefix}" if prefix else "")
@@ -204,7 +216,7 @@ def upload(request):
 
 def upload_confirmation(request, modeladmin, queryset):
     """The "Upload to store" action: pick a send mode for the selected items, then start."""
-    _require(request, "books.change_item")
+    _require_run(request)
     items = list(queryset.order_by("sku").only("pk", "sku", "description_short", "image", "sync_to_store"))
     form = UploadForm(request.POST if request.POST.get("confirm") == "yes" else None)
     if form.is_bound and form.is_valid():
@@ -237,9 +249,9 @@ def job_page(request, job_id):
         f"{job.get_kind_display()}: {job.target}",
         job=job,
         done=done,
-        can_cancel=job.status in ACTIVE and request.user.has_perm("books.change_item"),
+        can_cancel=job.status in ACTIVE and _can_run(request),
         can_retry=job.status in (SyncJob.Status.FAILED, SyncJob.Status.NEEDS_REVIEW)
-        and request.user.has_perm("books.change_item"),
+        and _can_run(request),
         resume_point=(job.result or {}).get("last_sku") if job.kind == Kind.QUICK_REFRESH else None,
         log_url=reverse("admin:sync_syncjob_change", args=[job.pk]),
     )
@@ -248,7 +260,7 @@ def job_page(request, job_id):
 def job_cancel(request, job_id):
     job = get_object_or_404(SyncJob, pk=job_id, kind__in=CONSOLE_KINDS)
     if request.method == "POST":
-        _require(request, "books.change_item")
+        _require_run(request)
         if jobs.request_cancel(job, request.user):
             messages.info(request, "Asked the job to stop; it stops after the item it is sending now.")
         else:
@@ -259,7 +271,7 @@ def job_cancel(request, job_id):
 def job_retry(request, job_id):
     job = get_object_or_404(SyncJob, pk=job_id, kind__in=CONSOLE_KINDS)
     if request.method == "POST":
-        _require(request, "books.change_item")
+        _require_run(request)
         try:
             jobs.retry_job(job, request.user, note="retried from the store console")
         except jobs.NotRetryable as exc:
