@@ -148,3 +148,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"bizunosync": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")}},
 }
+
+# Same-site topology (bizunosync.sync.inprocess): this site's own addresses. A
+# Bizuno or store connection whose URL has one of these origins is called in
+# this process (no socket), through the same request handler, authentication
+# and wire encoding as over HTTP. Empty: every call goes over HTTP.
+SITE_URLS = env.list("SITE_URLS", default=[])
+# Bizuno is this site: the store's Bizuno connection is called in-process whatever its host.
+BIZUNO_IN_THIS_SITE = _strict_bool("BIZUNO_IN_THIS_SITE", default=False)

@@ -190,6 +190,9 @@ class SyncAttemptInline(admin.StackedInline):
 
     @admin.display(description="URL")
     def address(self, obj):
+        if (obj.request_summary or {}).get("transport") == "in-process":
+            # Answered by this site itself (same-site topology): no socket was opened.
+            return f"in-process: {obj.url}"
         return obj.url or "—"
 
     @admin.display(description="HTTP status")

@@ -491,7 +491,9 @@ def bizuno_transport(connection=None, *, connect_timeout=None, read_timeout=None
             explanation="The stored API token cannot be decrypted with the configured key "
             "(FIELD_ENCRYPTION_KEY changed?); enter it again in Settings → Bizuno connection."
         ) from exc
-    return Transport(
+    from .inprocess import transport_class
+
+    return transport_class(conn.url, bizuno=True)(
         conn.url.rstrip("/") + "/",
         {"X-Bizuno-Token": token},
         connect_timeout=connect_timeout if connect_timeout is not None else conn.connect_timeout,
@@ -523,7 +525,9 @@ def store_transport(connection=None, *, connect_timeout=None, read_timeout=None)
             explanation="The stored WordPress password cannot be decrypted with the configured key "
             "(FIELD_ENCRYPTION_KEY changed?); enter it again in Settings → Store connection."
         ) from exc
-    return Transport(
+    from .inprocess import transport_class
+
+    return transport_class(conn.url, bizuno=False)(
         conn.url.rstrip("/") + "/wp-json/bizuno-api/v1/",
         {"email": conn.email, "pass": password},
         connect_timeout=connect_timeout if connect_timeout is not None else conn.connect_timeout,

@@ -1,4 +1,4 @@
-"""End-to-end fixtures: both sides of this project on one live server, wired together over HTTP."""
+"""End-to-end fixtures: both sides of this project wired together, over HTTP on one live server or in-process."""
 
 from __future__ import annotations
 
@@ -16,11 +16,13 @@ PORTAL_TOKEN = "e2e-portal-token-9Xk2"
 STORE_LOGIN = ("alice@example.com", "alice-password")
 
 
-@pytest.fixture
-def wired(live_server, alice, django_user_model):
-    """books → store as alice (store.manage_store_sync); store → books with the portal token."""
+# Nothing listens here: a call that went out over a socket would be refused.
+NO_SERVER = "http://127.0.0.1:9"
+
+
+def _wire(site_url, django_user_model):
     to_store = StoreConnection.load()
-    to_store.url = live_server.url
+    to_store.url = site_url
     to_store.email, password = STORE_LOGIN
     to_store.set_password(password)
     to_store.connect_timeout, to_store.read_timeout = 2, 20
@@ -32,12 +34,26 @@ def wired(live_server, alice, django_user_model):
     portal.save()
 
     to_books = BizunoConnection.load()
-    to_books.url = f"{live_server.url}/bizuno/"
+    to_books.url = f"{site_url}/bizuno/"
     to_books.set_token(PORTAL_TOKEN)
     to_books.order_prefix, to_books.customer_prefix = "WC", "C"
     to_books.connect_timeout, to_books.read_timeout = 2, 20
     to_books.save()
+
+
+@pytest.fixture
+def wired(live_server, alice, django_user_model):
+    """books → store as alice (store.manage_store_sync); store → books with the portal token."""
+    _wire(live_server.url, django_user_model)
     return live_server
+
+
+@pytest.fixture
+def wired_in_process(settings, alice, django_user_model):
+    """The same wiring, both sides being this site (same-site topology): no server runs at the URL."""
+    settings.SITE_URLS = [NO_SERVER]
+    _wire(NO_SERVER, django_user_model)
+    return NO_SERVER
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The whole loop over real HTTP, both sides on one live server.
+"""The whole loop, both sides on one site: over real HTTP (a live server) and in-process.
 
 books items → Quick Refresh → store catalog; a store order → orderAdd → a
 books sales order; a shipment → ship confirmation for its date → the store
@@ -14,13 +14,20 @@ from django.utils import timezone
 from bizunosync.books.models import Package, SalesOrder, Shipment
 from bizunosync.store.export.service import export_order
 from bizunosync.store.models import Order, Product
-from bizunosync.sync.models import SyncJob
+from bizunosync.sync.models import SyncAttempt, SyncJob
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(params=["http", "in-process"])
+def transport(request):
+    """Which topology: 'http' (the live server on loopback) or 'in-process' (no server at all)."""
+    request.getfixturevalue("wired" if request.param == "http" else "wired_in_process")
+    return request.param
+
+
 def test_items_reach_the_store_an_order_reaches_the_books_and_its_shipment_comes_back(
-    wired, catalog, store_order, admin_client
+    transport, catalog, store_order, admin_client
 ):
     # 1. Quick Refresh from the console.
     refresh = admin_client.post(reverse("admin:books_console_quick_refresh"), follow=True)
@@ -70,3 +77,6 @@ def test_items_reach_the_store_an_order_reaches_the_books_and_its_shipment_comes
     # The sync log tells the story, one job per step.
     kinds = list(SyncJob.objects.order_by("created").values_list("kind", "status"))
     assert kinds == [("quick_refresh", "succeeded"), ("order_export", "succeeded"), ("ship_confirm", "succeeded")]
+    # …and says how each call went: every attempt marked in-process, or none.
+    marks = {a.request_summary.get("transport", "http") for a in SyncAttempt.objects.all()}
+    assert marks == {transport}
