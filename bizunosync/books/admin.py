@@ -16,12 +16,14 @@ from .models import (
     Item,
     ItemImage,
     Package,
+    PaymentMethodMap,
     PortalSettings,
     PriceLevel,
     PriceSheet,
     SalesOrder,
     SalesOrderLine,
     Shipment,
+    ShippingMethodMap,
     ShippingRateRule,
 )
 
@@ -194,7 +196,7 @@ class SalesOrderAdmin(SalesOrderOwnershipMixin, admin.ModelAdmin):
         "customer",
         "total_display",
         "payment_status",
-        "shipping_method",
+        "shipping_label",
         "source",
         "duplicate_flag",
     ]
@@ -232,8 +234,8 @@ class SalesOrderAdmin(SalesOrderOwnershipMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        ("Totals", {"fields": [("total", "sales_tax", "freight"), "shipping_method"]}),
-        ("Payment", {"fields": [("payment_method", "payment_title"), ("payment_status", "transaction_id")]}),
+        ("Totals", {"fields": [("total", "sales_tax", "freight"), ("shipping_method", "carrier_code")]}),
+        ("Payment", {"fields": [("payment_method", "payment_title", "payment_code"), ("payment_status", "transaction_id")]}),
         ("Notes", {"fields": ["notes"]}),
         ("Booking", {"classes": ["collapse"], "fields": ["source", "booked_by", "created"]}),
     ]
@@ -242,6 +244,13 @@ class SalesOrderAdmin(SalesOrderOwnershipMixin, admin.ModelAdmin):
     def journal_label(self, order):
         colour = "#2e7d32" if order.journal == SalesOrder.Journal.INVOICE else "#1565c0"
         return format_html('<strong style="color:{}">{}</strong>', colour, order.get_journal_display())
+
+    @admin.display(description="shipping method", ordering="shipping_method")
+    def shipping_label(self, order):
+        """The store's method and, when the map had it, Bizuno's carrier code."""
+        if not order.carrier_code:
+            return order.shipping_method
+        return format_html("{} → <code>{}</code>", order.shipping_method, order.carrier_code)
 
     @admin.display(description="possible duplicate", ordering="possible_duplicate")
     def duplicate_flag(self, order):
@@ -316,6 +325,23 @@ class ShippingRateRuleAdmin(admin.ModelAdmin):
         return rule.state or "Any"
 
 
+# ---------------------------------------------------------- method maps
+
+
+@admin.register(ShippingMethodMap)
+class ShippingMethodMapAdmin(admin.ModelAdmin):
+    list_display = ["store_method", "bizuno_carrier"]
+    list_editable = ["bizuno_carrier"]
+    search_fields = ["store_method", "bizuno_carrier"]
+
+
+@admin.register(PaymentMethodMap)
+class PaymentMethodMapAdmin(admin.ModelAdmin):
+    list_display = ["store_method", "bizuno_method"]
+    list_editable = ["bizuno_method"]
+    search_fields = ["store_method", "bizuno_method"]
+
+
 # -------------------------------------------------------------- portal
 
 
@@ -330,7 +356,7 @@ class PortalSettingsForm(forms.ModelForm):
 
     class Meta:
         model = PortalSettings
-        fields = ["api_user"]
+        fields = ["api_user", "refuse_duplicate_po"]
 
     def clean_new_token(self):
         token = self.cleaned_data["new_token"]
@@ -353,7 +379,7 @@ class PortalSettingsForm(forms.ModelForm):
 @admin.register(PortalSettings)
 class PortalSettingsAdmin(SingletonAdmin):
     form = PortalSettingsForm
-    fields = ["api_user", "token_masked", "new_token", "updated"]
+    fields = ["api_user", "token_masked", "new_token", "refuse_duplicate_po", "updated"]
     readonly_fields = ["token_masked", "updated"]
 
     @admin.display(description="API token")

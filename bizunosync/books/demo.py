@@ -20,10 +20,12 @@ from .models import (
     Item,
     Package,
     PriceLevel,
+    PaymentMethodMap,
     PriceSheet,
     SalesOrder,
     SalesOrderLine,
     Shipment,
+    ShippingMethodMap,
     ShippingRateRule,
 )
 
@@ -80,6 +82,7 @@ def seed_books() -> str:
     with transaction.atomic():
         items = _seed_items()
         rules = _seed_rates()
+        _seed_method_maps()
         order = _seed_shipped_order(items)
     inactive = sum(1 for row in ITEMS if not row[-1])
     return (
@@ -141,6 +144,24 @@ def _seed_rates() -> list[ShippingRateRule]:
     return rules
 
 
+# The demo store's methods as Bizuno names them; "Local pickup" is left out on
+# purpose, so an order using it shows the "not in the map" warning.
+SHIPPING_MAP = [("Flat rate", "flat:STD"), ("Free shipping", "free:STD"), *{(t, r) for r, t, *_ in RATES}]
+PAYMENT_MAP = [("stripe", "creditcard"), ("demo_card", "creditcard"), ("bacs", "banktransfer"),
+               ("paypal", "paypal"), ("cod", "cod")]
+
+
+def _seed_method_maps() -> None:
+    for method, code in SHIPPING_MAP:
+        ShippingMethodMap.objects.update_or_create(
+            store_method__iexact=method, defaults={"bizuno_carrier": code}, create_defaults={"store_method": method,
+                                                                                            "bizuno_carrier": code})
+    for method, code in PAYMENT_MAP:
+        PaymentMethodMap.objects.update_or_create(
+            store_method__iexact=method, defaults={"bizuno_method": code}, create_defaults={"store_method": method,
+                                                                                            "bizuno_method": code})
+
+
 def _seed_shipped_order(items: dict[str, Item]) -> SalesOrder:
     customer, _ = Customer.objects.update_or_create(
         email="maria.keller@example.com",
@@ -167,7 +188,9 @@ def _seed_shipped_order(items: dict[str, Item]) -> SalesOrder:
             "sales_tax": tax,
             "freight": D("4.90"),
             "shipping_method": "Flat rate",
+            "carrier_code": "flat:STD",
             "payment_method": "stripe",
+            "payment_code": "creditcard",
             "payment_title": "Credit card (Stripe)",
             "payment_status": SalesOrder.PaymentStatus.CAPTURED,
             "transaction_id": "ch_demo_3KxT81",

@@ -311,8 +311,16 @@ class SalesOrder(models.Model):
     sales_tax = models.DecimalField("sales tax", default=Decimal("0"), **MONEY)
     freight = models.DecimalField(default=Decimal("0"), **MONEY)
     shipping_method = models.CharField("shipping method", max_length=255, blank=True)
+    carrier_code = models.CharField(
+        "Bizuno carrier", max_length=64, blank=True,
+        help_text="From the Shipping method map at booking; blank when the store's method was not mapped.",
+    )
     payment_method = models.CharField("payment method", max_length=128, blank=True)
     payment_title = models.CharField("payment title", max_length=255, blank=True)
+    payment_code = models.CharField(
+        "Bizuno payment method", max_length=64, blank=True,
+        help_text="From the Payment method map at booking; blank when the store's method was not mapped.",
+    )
     payment_status = models.CharField(
         "payment", max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.CAPTURED
     )
@@ -430,6 +438,74 @@ class ShippingRateRule(models.Model):
         return f"{self.title} ({self.rate_id})"
 
 
+# ------------------------------------------------------------ method maps
+
+
+class MethodMap(models.Model):
+    """A store's shipping or payment method, as the store names it, and what Bizuno calls it.
+
+    Bizuno's own orderAdd guesses from hard-coded strings; a map says it.
+    Matched ignoring case and surrounding spaces.
+    """
+
+    store_method = models.CharField(
+        "store method ID or title", max_length=255,
+        help_text="As the store sends it, e.g. flat_rate or Flat rate (case is ignored).",
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["store_method"]
+
+    def __str__(self):
+        return f"{self.store_method} → {self.bizuno_value}"
+
+    def save(self, *args, **kwargs):
+        self.store_method = self.store_method.strip()
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def lookup(cls, *names: str) -> str:
+        """The Bizuno value for the first of ``names`` that is mapped, else ""; one query."""
+        keys = [n.strip().lower() for n in names if n and n.strip()]
+        if not keys:
+            return ""
+        found = dict(
+            cls.objects.annotate(key=Lower("store_method")).filter(key__in=keys).values_list("key", cls.VALUE_FIELD)
+        )
+        return next((found[k] for k in keys if k in found), "")
+
+    @property
+    def bizuno_value(self) -> str:
+        return getattr(self, self.VALUE_FIELD)
+
+
+class ShippingMethodMap(MethodMap):
+    VALUE_FIELD = "bizuno_carrier"
+    bizuno_carrier = models.CharField(
+        "Bizuno carrier code", max_length=64, help_text="Carrier and service as Bizuno books them, e.g. fedex:GND."
+    )
+
+    class Meta(MethodMap.Meta):
+        verbose_name = "shipping method map entry"
+        verbose_name_plural = "shipping method map"
+        constraints = [models.UniqueConstraint(Lower("store_method"), name="books_one_shipping_map_per_method",
+                                              violation_error_message="This store method is already mapped (case is ignored).")]
+
+
+class PaymentMethodMap(MethodMap):
+    VALUE_FIELD = "bizuno_method"
+    bizuno_method = models.CharField(
+        "Bizuno payment method", max_length=64, help_text="Bizuno's payment method code, e.g. payfabric or cod."
+    )
+
+    class Meta(MethodMap.Meta):
+        verbose_name = "payment method map entry"
+        verbose_name_plural = "payment method map"
+        constraints = [models.UniqueConstraint(Lower("store_method"), name="books_one_payment_map_per_method",
+                                              violation_error_message="This store method is already mapped (case is ignored).")]
+
+
 # ------------------------------------------------------------------- portal
 
 
@@ -447,6 +523,13 @@ class PortalSettings(SingletonModel):
         related_name="+",
         verbose_name="API user",
         help_text="Orders from the store are booked as this user; it must be active.",
+    )
+    refuse_duplicate_po = models.BooleanField(
+        "refuse a duplicate PO",
+        default=True,
+        help_text="A second orderAdd for a PO already booked books nothing and answers Success with the "
+        "existing ID, so a store may resend after a timeout without booking twice. Off: the same PO is "
+        "booked again (and flagged), as a real Bizuno does.",
     )
 
     class Meta:

@@ -91,3 +91,34 @@ def test_a_blank_token_field_keeps_the_current_token(admin_client, django_user_m
     admin_client.post(reverse("admin:books_portalsettings_change", args=[1]), {"api_user": "", "new_token": ""})
 
     assert PortalSettings.load().token_plain == "keep-me-please"
+
+
+def test_the_booked_document_shows_the_mapped_carrier_and_payment_method(admin_client, db):
+    order = SalesOrder.objects.create(journal="inv", po_reference="WC1003", shipping_method="FedEx Ground",
+                                      carrier_code="fedex:GND", payment_method="stripe", payment_code="payfabric")
+
+    page = admin_client.get(reverse("admin:books_salesorder_change", args=[order.pk])).content.decode()
+    listing = admin_client.get(reverse("admin:books_salesorder_changelist")).content.decode()
+
+    assert "Bizuno carrier" in page and 'value="fedex:GND"' in page
+    assert "Bizuno payment method" in page and 'value="payfabric"' in page
+    assert "FedEx Ground → <code>fedex:GND</code>" in listing
+
+
+def test_a_method_mapped_twice_in_another_case_is_refused_in_the_admin(admin_client, db):
+    from bizunosync.books.models import ShippingMethodMap
+
+    ShippingMethodMap.objects.create(store_method="Flat rate", bizuno_carrier="flat:std")
+    response = admin_client.post(reverse("admin:books_shippingmethodmap_add"),
+                                 {"store_method": "FLAT RATE", "bizuno_carrier": "ups:GND"})
+
+    assert response.status_code == 200
+    assert "This store method is already mapped (case is ignored)." in response.content.decode()
+    assert ShippingMethodMap.objects.count() == 1
+
+
+def test_the_portal_settings_say_why_refuse_a_duplicate_po_is_on(admin_client, db):
+    page = admin_client.get(reverse("admin:books_portalsettings_changelist"), follow=True).content.decode()
+
+    assert "Refuse a duplicate PO" in page
+    assert "without booking twice" in page

@@ -40,7 +40,8 @@ def test_booking_costs_the_same_queries_for_2_or_40_lines(catalog):
     large = _queries(an_order(po="B", lines=[line(f"S{i:02}", "1") for i in range(40)]))
 
     assert small == large
-    assert small <= 10
+    # 10, plus the portal setting, the two method maps and (PostgreSQL) the PO's advisory lock
+    assert small <= 14
 
 
 def test_a_failure_after_writing_starts_leaves_nothing_booked(catalog, monkeypatch):

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from bizunosync.books.models import Customer, Item, SalesOrder, SalesOrderLine
+from bizunosync.books.models import Customer, Item, PaymentMethodMap, SalesOrder, SalesOrderLine
 from bizunosync.sync.models import InboundCall
 from bizunosync.wire import order_add, phpform
 
@@ -171,7 +171,9 @@ def test_many_unknown_skus_are_summarised_not_listed_endlessly(post_order, catal
     assert "10 more SKUs not found" in cautions[-1]
 
 
-def test_the_same_po_twice_is_booked_twice_and_both_are_flagged(post_order, catalog):
+def test_with_refuse_duplicate_po_off_the_same_po_twice_is_booked_twice_and_both_are_flagged(post_order, catalog, portal):
+    portal.refuse_duplicate_po = False
+    portal.save()
     _, first = post_order(an_order(po="WC1001"))
     _, second = post_order(an_order(po="WC1001"))
     _, other = post_order(an_order(po="WC1002"))
@@ -331,6 +333,7 @@ def test_the_answer_carries_bizunos_payment_caution(post_order, catalog, status,
 
 
 def test_an_authorized_payment_with_its_code_has_no_payment_caution(post_order, catalog):
+    PaymentMethodMap.objects.create(store_method="stripe", bizuno_method="payfabric")
     _, data = post_order(an_order(status="processing", transaction_id="auth_9"))
 
     assert not any("payment" in text.lower() for text in _cautions(data))

@@ -2,6 +2,8 @@
 
 The body is a PHP form (`General[...]`, `Item[0][...]`); a JSON body is read
 too when the content type says so, as WordPress's REST layer would.
+A PO already booked, with *Refuse a duplicate PO* on, answers `Success` with
+the existing ID and a warning, and books nothing.
 Unreadable fields → `{"result": "Fail", "messages": {"error": [...]}}` naming
 every one of them, with HTTP 200 as Bizuno answers; nothing is booked.
 """
@@ -71,8 +73,8 @@ def order_add_view(request) -> Reply:
     return Reply(
         {"result": "Success", "ID": booking.order_id, "messages": messages_out(booking.messages)},
         item_count=booking.line_count,
-        changed_count=1,
-        note=booking.messages.texts("success")[0],
+        changed_count=0 if booking.duplicate else 1,
+        note=(booking.messages.texts("warning" if booking.duplicate else "success") or [""])[0],
         messages=booking.messages,
         touched=booking.touched,
     )

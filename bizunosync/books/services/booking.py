@@ -8,8 +8,13 @@
 * Payment is *authorized* for the statuses Bizuno treats so, else *captured*;
   each answer carries Bizuno's caution about completing the payment.
 * An unknown SKU is booked as a line without an item, with a caution.
-* The same PO twice is booked twice (Bizuno has no idempotency key) and both
-  orders are flagged as possible duplicates for the bookkeeper.
+* The same PO twice: with *Refuse a duplicate PO* on (Portal settings, the
+  default), the second books nothing and answers with the first booking's ID
+  and a warning, so a store may resend after an ambiguous failure. Off, it is
+  booked twice, as Bizuno does (it has no idempotency key), and both orders
+  are flagged as possible duplicates for the bookkeeper.
+* The shipping and payment methods are looked up in the Shipping and Payment
+  method maps; an unmapped one is booked as sent, with a warning naming it.
 
 All of it in one transaction, with a fixed number of queries whatever the
 number of lines (the lines are bulk-inserted; items are read and written in
@@ -21,13 +26,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from bizunosync.wire.fields import MAX_QTY, FieldError
 from bizunosync.wire.messages import MessageBlock
 from bizunosync.wire.order_add import OrderAdd, OrderAddInvalid, is_authorized
 
-from ..models import Customer, Item, SalesOrder, SalesOrderLine
+from ..models import Customer, Item, PaymentMethodMap, PortalSettings, SalesOrder, SalesOrderLine, ShippingMethodMap
 from ..ownership import keep_booked
 
 MAX_NAMED_SKUS = 20  # past this, unknown SKUs are counted, not each named
@@ -42,6 +47,8 @@ class Booking:
     customer_created: bool
     line_count: int
     messages: MessageBlock = field(default_factory=MessageBlock)
+    duplicate: bool = False  # already booked: nothing was written
+
 
     @property
     def touched(self) -> list[str]:
@@ -106,13 +113,64 @@ def _address(prefix: str, address) -> dict:
     }
 
 
+def refuses_duplicates() -> bool:
+    value = PortalSettings.objects.filter(pk=1).values_list("refuse_duplicate_po", flat=True).first()
+    return True if value is None else value
+
+
+def _lock_po(po: str) -> None:
+    """Serialise bookings of one PO, so a resend racing the first booking waits and then sees it.
+
+    PostgreSQL: a transaction-scoped advisory lock keyed by the PO. SQLite
+    already lets one writer in at a time.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"books.orderAdd:{po}"])
+
+
+def _already_booked(order: OrderAdd, earlier: list[tuple[int, str, int]]) -> Booking:
+    pk, journal, customer_id = earlier[0]
+    messages = MessageBlock()
+    others = f" (also as {', '.join(f'#{e[0]}' for e in earlier[1:MAX_NAMED_SKUS])})" if len(earlier) > 1 else ""
+    messages.warning(f"PO {order.po} was already booked as #{pk}{others}; not booked again.")
+    return Booking(pk, journal, customer_id or 0, False, len(order.lines), messages, duplicate=True)
+
+
+def _mapped(order: OrderAdd) -> tuple[str, str, list[str]]:
+    """(Bizuno carrier, Bizuno payment method, a warning for each unmapped method) from the maps."""
+    warnings = []
+    carrier = ShippingMethodMap.lookup(order.shipping_carrier)
+    if order.shipping_carrier.strip() and not carrier:
+        warnings.append(
+            f"Shipping method “{order.shipping_carrier}” is not in the Shipping method map; "
+            "booked as sent, with no Bizuno carrier."
+        )
+    payment = PaymentMethodMap.lookup(order.payment_method, order.payment_title)
+    method, title = order.payment_method.strip(), order.payment_title.strip()
+    if (method or title) and not payment:
+        label = f"{title} ({method})" if method and title else title or method
+        warnings.append(
+            f"Payment method “{label}” is not in the Payment method map; booked as sent, with no Bizuno "
+            "payment method."
+        )
+    return carrier, payment, warnings
+
+
 def book_order(order: OrderAdd, user=None) -> Booking:
     """Book one order; raises OrderAddInvalid (nothing written) when it cannot be booked."""
     if not order.lines:
         raise OrderAddInvalid([FieldError("Item", "the order has no lines")])
     messages = MessageBlock()
+    refuse = refuses_duplicates()
 
     with transaction.atomic():
+        if refuse:
+            _lock_po(order.po)
+            earlier = list(SalesOrder.objects.filter(po_reference=order.po).order_by("pk")
+                           .values_list("pk", "journal", "customer_id"))
+            if earlier:
+                return _already_booked(order, earlier)
         skus = {line.sku for line in order.lines if line.sku}
         # Locked in pk order so two orders for the same items queue, not deadlock.
         items = {
@@ -141,8 +199,11 @@ def book_order(order: OrderAdd, user=None) -> Booking:
         short = [sku for sku, qty in needed.items() if available[sku] < qty]
         journal = SalesOrder.Journal.SALES_ORDER if short else SalesOrder.Journal.INVOICE
 
+        carrier, payment, unmapped = _mapped(order)
         customer, created, mirrored = _customer(order)
-        earlier = list(SalesOrder.objects.filter(po_reference=order.po).order_by("pk").values_list("pk", flat=True))
+        earlier = [] if refuse else list(
+            SalesOrder.objects.filter(po_reference=order.po).order_by("pk").values_list("pk", flat=True)
+        )
 
         sales_order = SalesOrder.objects.create(
             journal=journal,
@@ -155,8 +216,10 @@ def book_order(order: OrderAdd, user=None) -> Booking:
             sales_tax=order.sales_tax,
             freight=order.shipping_total,
             shipping_method=order.shipping_carrier,
+            carrier_code=carrier,
             payment_method=order.payment_method,
             payment_title=order.payment_title,
+            payment_code=payment,
             payment_status=(
                 SalesOrder.PaymentStatus.AUTHORIZED
                 if is_authorized(order.payment_status)
@@ -221,6 +284,8 @@ def book_order(order: OrderAdd, user=None) -> Booking:
         messages.warning(f"SKU {sku} not found in Bizuno; booked as a non-stock line.")
     if len(unknown) > MAX_NAMED_SKUS:
         messages.warning(f"…and {len(unknown) - MAX_NAMED_SKUS} more SKUs not found in Bizuno, booked as non-stock lines.")
+    for text in unmapped:
+        messages.warning(text)
     if earlier:
         previous = ", ".join(f"#{pk}" for pk in earlier[:MAX_NAMED_SKUS])
         messages.warning(
