@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('books', '0002_store_snapshot'),
+        ('books', '0003_run_store_pushes_permission'),
     ]
 
     operations = [
