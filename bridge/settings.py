@@ -156,3 +156,6 @@ LOGGING = {
 SITE_URLS = env.list("SITE_URLS", default=[])
 # Bizuno is this site: the store's Bizuno connection is called in-process whatever its host.
 BIZUNO_IN_THIS_SITE = _strict_bool("BIZUNO_IN_THIS_SITE", default=False)
+
+# Dates read one way everywhere (admin, console, ship notes): bridge/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["bridge.formats"]

@@ -128,7 +128,7 @@ def test_quick_refresh_ship_confirmation_and_the_sync_log(
 
     # Ship confirmation: the date picker, the preview, the store's answer.
     page.goto(f"{base}/admin/books/item/console/")
-    date_input = page.locator("#ship-confirm input[type=date]")
+    date_input = page.locator("#ship-confirm input[name=date]")
     assert date_input.input_value() == timezone.localdate().isoformat()
     page.click("#ship-confirm input[type=submit]")
     page.wait_for_selector("#ship-preview")
@@ -143,7 +143,6 @@ def test_quick_refresh_ship_confirmation_and_the_sync_log(
     # The sync log after the loop: refresh, export, confirmation, all succeeded.
     page.set_viewport_size({"width": 1680, "height": 900})  # the log's summary column needs the room
     page.goto(f"{base}/admin/sync/syncjob/")
-    page.click("#toggle-nav-sidebar")
     rows = page.locator("#result_list tbody tr")
     assert rows.count() == 3
     assert page.locator("#result_list").inner_text().count("Succeeded") == 3

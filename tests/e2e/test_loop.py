@@ -71,7 +71,7 @@ def test_items_reach_the_store_an_order_reaches_the_books_and_its_shipment_comes
     assert store_order.status == "shipped"
     note = store_order.notes.get()
     assert note.customer_visible
-    assert note.text == (f"Shipped {today:%m/%d/%Y} via FedEx Ground, tracking number(s):\n"
+    assert note.text == (f"Shipped {today:%Y-%m-%d} via FedEx Ground, tracking number(s):\n"
                          "794612345678, 794612345679")
 
     # The sync log tells the story, one job per step.

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin.widgets import AdminDateWidget
 from django.utils import timezone
 
 from ..jobs.product_upload import MODES
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"  # the browser's date picker; value is always YYYY-MM-DD
+class DateInput(AdminDateWidget):
+    """The admin's own date field and calendar, showing YYYY-MM-DD.
+
+    The browser's ``type=date`` picker shows the date in the browser's locale
+    (12/02/2026 on an American Chromium) while every other date here reads
+    2026-12-02: one format everywhere.
+    """
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+    @property
+    def media(self):
+        return forms.Media(js=["admin/js/core.js", *super().media._js])
 
 
 class ShipDateForm(forms.Form):
@@ -21,7 +31,7 @@ class ShipDateForm(forms.Form):
         widget=DateInput(),
         input_formats=["%Y-%m-%d"],
         help_text="Orders shipped on this day are confirmed to the store.",
-        error_messages={"invalid": "Enter a date as YYYY-MM-DD (the date picker does this for you)."},
+        error_messages={"invalid": "Enter a date as YYYY-MM-DD (the calendar beside the field does this for you)."},
     )
 
     def __init__(self, *args, **kwargs):

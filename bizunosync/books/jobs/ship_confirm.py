@@ -39,7 +39,7 @@ class ShippedOrder:
         via = " / ".join(self.carriers) or "carrier"
         return order_confirm.Confirmation(
             ref=self.ref,
-            head=f"Shipped {day:%m/%d/%Y} via {via}, tracking number(s):",
+            head=f"Shipped {day:%Y-%m-%d} via {via}, tracking number(s):",
             body=", ".join(self.tracking),
         )
 
@@ -76,7 +76,7 @@ def run(job: SyncJob) -> None:
     state = {"date": day.isoformat(), "refs": [c.ref for c in to_send], "skipped": [r.order_label for r in skipped]}
     progress(job, 0, total=len(to_send), result=state)
     if not to_send:
-        job.summary = f"No shipments with a store order reference on {day:%m/%d/%Y}; nothing was sent."
+        job.summary = f"No shipments with a store order reference on {day:%Y-%m-%d}; nothing was sent."
         return
     transport = store_transport()
     reply = call(job, transport, "POST", PATH, form={"data": order_confirm.build(to_send)})
@@ -84,7 +84,7 @@ def run(job: SyncJob) -> None:
     job.touched = [f"books.shipment:{pk}" for r in shipped_on(day) if r.ref for pk in r.shipment_ids]
     progress(job, len(to_send), result=state)
     job.succeeded_count = len(to_send)
-    text = f"Sent {plural(len(to_send), 'ship confirmation')} for {day:%m/%d/%Y}."
+    text = f"Sent {plural(len(to_send), 'ship confirmation')} for {day:%Y-%m-%d}."
     if skipped:
         text += f" Skipped {plural(len(skipped), 'order')} without a store reference."
     job.summary = text + messages_line(state)

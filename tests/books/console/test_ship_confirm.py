@@ -14,17 +14,18 @@ from bizunosync.sync.models import SyncJob
 URL = "admin:books_console_ship_confirm"
 
 
-def test_the_date_picker_defaults_to_today(staff_client):
+def test_the_date_field_defaults_to_today_written_as_every_other_date(staff_client):
     page = staff_client.get(reverse(URL)).content.decode()
 
-    assert f'type="date" name="date" value="{timezone.localdate():%Y-%m-%d}"' in page
+    assert f'name="date" value="{timezone.localdate():%Y-%m-%d}"' in page
+    assert 'class="vDateField"' in page  # the admin's calendar, not the browser-locale picker
 
 
 def test_the_preview_lists_orders_with_their_tracking_numbers_and_the_note(staff_client, shipped_order):
     page = staff_client.get(reverse(URL), {"date": "2026-11-27"}).content.decode()
 
     assert "WC1001" in page and "FedEx Ground" in page
-    assert "Shipped 11/27/2026 via FedEx Ground, tracking number(s):<br>7946 1234, 7946 5678" in page
+    assert "Shipped 2026-11-27 via FedEx Ground, tracking number(s):<br>7946 1234, 7946 5678" in page
     assert "Confirm 1 order as shipped in the store" in page
     assert not SyncJob.objects.exists()
 
@@ -60,7 +61,7 @@ def test_confirming_marks_the_store_order_shipped_and_shows_the_store_answer(sto
 
     order = Order.objects.get(number="1001")
     assert order.status == "shipped"
-    assert order.notes.get().text == "Shipped 11/27/2026 via FedEx Ground, tracking number(s):\n7946 1234, 7946 5678"
+    assert order.notes.get().text == "Shipped 2026-11-27 via FedEx Ground, tracking number(s):\n7946 1234, 7946 5678"
     shown = [(m.level_tag, m.message) for m in response.context["messages"]]
     assert ("success", "Order status update complete, the following 1 order(s) were updated: (WC1001)") in shown
     job = SyncJob.objects.get(kind=SyncJob.Kind.SHIP_CONFIRM)
@@ -73,7 +74,7 @@ def test_the_command_sends_nothing_for_a_day_without_shipments(fault_store, caps
     call_command("ship_confirm", "--date", "2026-01-01")
 
     assert fault_store.requests == []
-    assert "No shipments with a store order reference on 01/01/2026; nothing was sent." in capsys.readouterr().out
+    assert "No shipments with a store order reference on 2026-01-01; nothing was sent." in capsys.readouterr().out
 
 
 def test_the_command_posts_head_and_body_keyed_by_reference(fault_store, shipped_order):
@@ -83,6 +84,6 @@ def test_the_command_posts_head_and_body_keyed_by_reference(fault_store, shipped
 
     assert fault_store.last.path.endswith("/order/confirm")
     assert fault_store.last.form["data"] == {
-        "head": {"WC1001": "Shipped 11/27/2026 via FedEx Ground, tracking number(s):"},
+        "head": {"WC1001": "Shipped 2026-11-27 via FedEx Ground, tracking number(s):"},
         "body": {"WC1001": "7946 1234, 7946 5678"},
     }
