@@ -154,7 +154,7 @@ class Transport:
         return method, sent_method, self.url_for(path), strip_empty(params), body, headers
 
     def describe(self, method, path, *, params=None, form=None, json_body=None, headers=None,
-                 idempotent=True) -> dict:
+                 idempotent=True, fail_without_errors_is_an_answer=False) -> dict:
         """What we are about to send, safe to store: credentials redacted."""
         method, sent_method, url, params, body, all_headers = self._prepare(
             method, path, params, form, json_body, headers
@@ -180,10 +180,14 @@ class Transport:
     # -------------------------------------------------------------- sending
 
     def request(self, method, path, *, params=None, form=None, json_body=None, headers=None,
-                idempotent=True) -> Reply:
+                idempotent=True, fail_without_errors_is_an_answer=False) -> Reply:
         """Send one request. ``idempotent=False`` (orderAdd: sending twice books twice) makes a
         proxy's 502 ambiguous, since a PHP worker killed after booking looks the same as one
-        that never started."""
+        that never started.
+
+        ``fail_without_errors_is_an_answer``: a ``result: Fail`` carrying no error message is
+        returned as a Reply, not raised (the plugin's product/sync answers Fail with an info
+        listing the SKUs out of sync; Bizuno itself reads only the messages)."""
         method, sent_method, url, params, body, all_headers = self._prepare(
             method, path, params, form, json_body, headers
         )
@@ -240,7 +244,8 @@ class Transport:
         finally:
             response.close()
         duration_ms = round((time.monotonic() - started) * 1000)
-        return self._classify(method, sent_method, response, raw, duration_ms, idempotent=idempotent)
+        return self._classify(method, sent_method, response, raw, duration_ms, idempotent=idempotent,
+                              fail_without_errors_is_an_answer=fail_without_errors_is_an_answer)
 
     def _clean(self, exc) -> str:
         return self.redact(str(exc))[:500]
@@ -306,7 +311,8 @@ class Transport:
 
     # ------------------------------------------------------------ answering
 
-    def _classify(self, method, sent_method, response, raw: bytes, duration_ms: int, *, idempotent=True) -> Reply:
+    def _classify(self, method, sent_method, response, raw: bytes, duration_ms: int, *, idempotent=True,
+                  fail_without_errors_is_an_answer=False) -> Reply:
         status = response.status_code
         text = raw.decode("utf-8", errors="replace")
         excerpt = self.redact(text[:EXCERPT_CHARS])
@@ -344,7 +350,10 @@ class Transport:
                 **evidence,
             )
         result = str(data.get("result", "")).lower()
-        if result == "fail" or (messages.has_errors and "result" not in data and not _has_payload(data)):
+        answered = fail_without_errors_is_an_answer and bool(messages) and not messages.has_errors
+        if (result == "fail" and not answered) or (
+            messages.has_errors and "result" not in data and not _has_payload(data)
+        ):
             first = (messages.texts("error") or [data.get("note") or "no reason given"])[0]
             raise errors.ApplicationError(explanation=f"{self.Peer} refused the request: {first}", **evidence)
         for warning in warnings:

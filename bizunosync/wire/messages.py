@@ -7,7 +7,12 @@ empty block goes on the wire as an empty JSON list, as PHP encodes `[]`.
 from __future__ import annotations
 
 LEVELS = ("error", "warning", "info", "success")
+# Bizuno's msgAdd($text, 'caution') files the text under "warning" (model/msg.php,
+# messageStack::add); the plugin's setNotices() reads only LEVELS. Read the
+# spellings either peer may send, write only LEVELS.
 _ALIASES = {"caution": "warning", "warn": "warning", "danger": "error", "msg": "info"}
+# messageStack::add gives every info message a title, lang('information') unless one is passed.
+INFO_TITLE = "Information"
 
 
 class MessageBlock:
@@ -73,11 +78,12 @@ class MessageBlock:
         return block
 
     def items(self):
-        """(level, text) pairs, errors first."""
+        """(level, text) pairs, errors first (Bizuno's default info title says nothing: left out)."""
         for level in LEVELS:
             for item in self._items[level]:
                 text = item["text"]
-                yield level, f"{item['title']}: {text}" if item.get("title") else text
+                title = item.get("title")
+                yield level, f"{title}: {text}" if title and title != INFO_TITLE else text
 
     def texts(self, level: str) -> list[str]:
         return [item["text"] for item in self._items[_ALIASES.get(level, level)]]
@@ -98,6 +104,17 @@ class MessageBlock:
     # writing
     def to_wire(self):
         return {level: [dict(i) for i in items] for level, items in self._items.items() if items} or []
+
+    def to_php_wire(self):
+        """The block as Bizuno's messageStack writes it, for answers to PHP peers.
+
+        Same levels as ``to_wire``; each info message carries a title,
+        "Information" unless it has its own (``['text'=>…, 'title'=>…]``).
+        """
+        wire = self.to_wire()
+        if isinstance(wire, dict) and "info" in wire:
+            wire["info"] = [{"text": i["text"], "title": i.get("title") or INFO_TITLE} for i in wire["info"]]
+        return wire
 
     def render(self) -> str:
         """One line per message, for logs and the command line."""

@@ -24,7 +24,9 @@ def _errors(data):
 
 
 def _cautions(data):
-    return [m["text"] for m in data["messages"].get("caution", [])]
+    """Bizuno's msgAdd($text, 'caution') files under "warning", the key the plugin shows."""
+    assert "caution" not in data["messages"]
+    return [m["text"] for m in data["messages"].get("warning", [])]
 
 
 # ------------------------------------------------------------------ booking

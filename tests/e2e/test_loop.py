@@ -65,7 +65,7 @@ def test_items_reach_the_store_an_order_reaches_the_books_and_its_shipment_comes
     confirmed = admin_client.post(reverse("admin:books_console_ship_confirm"),
                                   {"date": today.isoformat(), "confirm": "yes"}, follow=True)
 
-    assert ("success", "Order status update complete, the following 1 order(s) were updated: (WC1001)") in [
+    assert ("success", "Order status update complete, the following 1 order(s) were updated:  (WC1001)") in [
         (m.level_tag, m.message) for m in confirmed.context["messages"]]
     store_order.refresh_from_db()
     assert store_order.status == "shipped"

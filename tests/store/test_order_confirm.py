@@ -21,7 +21,7 @@ def test_it_marks_orders_shipped_with_a_customer_visible_note(client, alice, set
     Order.objects.create(number="1002", status="on-hold")
     body = confirm(client, ["WC1001", "WC1002"]).json()
     assert body == {"result": "Success", "message": {"success": [
-        {"text": "Order status update complete, the following 2 order(s) were updated: (WC1001, WC1002)"}]}}
+        {"text": "Order status update complete, the following 2 order(s) were updated:  (WC1001, WC1002)"}]}}
     o1.refresh_from_db()
     assert o1.status == "shipped"
     note = OrderNote.objects.get(order=o1)
@@ -53,9 +53,11 @@ def test_without_a_prefix_the_reference_is_the_number(client, alice, settings_ro
     assert Order.objects.get().status == "shipped"
 
 
-def test_no_head_at_all_answers_the_plugins_info(client, alice):
+def test_no_head_at_all_answers_fail_with_the_plugins_titled_info(client, alice):
+    # api_order.php shipConfirm(): return msgAdd("No orders were sent to confirm!", 'info') → null → 'Fail';
+    # Bizuno's messageStack::add titles every info message lang('information').
     body = post(client, "order/confirm", body="").json()
-    assert body == {"result": "Success", "message": {"info": [{"text": "No orders were sent to confirm!"}]}}
+    assert body == {"result": "Fail", "message": {"info": [{"text": "No orders were sent to confirm!", "title": "Information"}]}}
 
 
 def test_a_head_that_is_a_list_of_lists_is_a_400_naming_the_field(client, alice, settings_row):

@@ -257,3 +257,25 @@ def test_the_request_summary_lists_the_headers_actually_sent(server):
     assert summary["headers"]["User-Agent"] == USER_AGENT
     assert summary["headers"]["X-Bizuno-Token"] == "[redacted]"
     assert summary["params"] == {"postcode": "10001"}
+
+
+def test_a_fail_with_only_an_info_is_an_answer_when_the_call_says_so(server):
+    # The plugin's product/sync says "out of sync" as result Fail plus an info message.
+    out_of_sync = {"result": "Fail", "message": {"info": [{"text": "…Bizuno:<br />OLD-1", "title": "Information"}]}}
+    server.then(fs.json_reply(out_of_sync)).then(fs.json_reply(out_of_sync))
+    reply = store(server).request("POST", "product/sync", form={"data": {"syncSkus": "[]"}},
+                                  fail_without_errors_is_an_answer=True)
+    assert reply.result == "Fail" and reply.messages.texts("info") == ["…Bizuno:<br />OLD-1"]
+    with pytest.raises(errors.ApplicationError):  # without the flag, Fail stays a refusal
+        store(server).request("POST", "product/sync", form={"data": {"syncSkus": "[]"}})
+
+
+@pytest.mark.parametrize("answer", [
+    {"result": "Fail", "message": {"error": [{"text": "Bad SKU passed."}], "info": [{"text": "x"}]}},
+    {"result": "Fail", "message": []},
+])
+def test_a_fail_with_an_error_or_with_nothing_stays_a_refusal_even_then(server, answer):
+    server.then(fs.json_reply(answer))
+    with pytest.raises(errors.ApplicationError):
+        store(server).request("POST", "product/sync", form={"data": {"syncSkus": "[]"}},
+                              fail_without_errors_is_an_answer=True)

@@ -18,11 +18,10 @@ log = logging.getLogger("bizunosync.books.portal")
 
 
 def messages_out(block: MessageBlock):
-    """Bizuno's block, with `warning` spelt `caution` as Bizuno itself writes it."""
-    wire = block.to_wire()
-    if isinstance(wire, dict) and "warning" in wire:
-        wire = {("caution" if level == "warning" else level): items for level, items in wire.items()}
-    return wire
+    """Bizuno's block as its messageStack writes it: ``msgAdd($text, 'caution')`` lands
+    under ``warning`` (model/msg.php), the key the plugin's setNotices() shows; info
+    messages carry Bizuno's default title."""
+    return block.to_php_wire()
 
 
 @dataclass

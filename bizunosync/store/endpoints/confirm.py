@@ -5,7 +5,7 @@ from bizunosync.wire import order_confirm
 from ..services import order_confirm as service
 from .auth import authorize
 from .body import read_payload
-from .http import success
+from .http import answer
 from .inbound import endpoint
 
 
@@ -14,7 +14,8 @@ from .inbound import endpoint
 def order_confirm_view(request):
     confirmations = read_payload(request, order_confirm.read)
     result = service.apply(confirmations)
-    return success(
+    return answer(
+        "Fail" if result.nothing_sent else "Success",
         result.messages,
         log={"item_count": len(confirmations), "changed_count": len(result.updated), "touched": result.touched,
              "note": f"Shipped {len(result.updated)} of {len(confirmations)} orders"},

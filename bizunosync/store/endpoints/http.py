@@ -49,7 +49,8 @@ def answer(result: str, messages: MessageBlock | None = None, *, log: dict | Non
     ``log`` carries what the inbound-call record wants (item_count,
     changed_count, touched, note) without putting it on the wire.
     """
-    body = {"result": result, **fields, "message": (messages or MessageBlock()).to_wire()}
+    # The plugin's rest_close() sends Bizuno's messageStack: info messages carry its title.
+    body = {"result": result, **fields, "message": (messages or MessageBlock()).to_php_wire()}
     response = JsonResponse(body)
     response.inbound_log = {"note": str(fields.get("note", ""))[:500], **(log or {})}
     return response

@@ -5,7 +5,7 @@ from bizunosync.wire import product_sync
 from ..services import product_sync as service
 from .auth import authorize
 from .body import read_payload
-from .http import success
+from .http import answer
 from .inbound import endpoint
 
 
@@ -17,7 +17,8 @@ def product_sync_view(request):
     note = (f"{len(result.extra)} store SKUs not flagged in Bizuno" if result.extra else "All products are in sync")
     if result.deleted:
         note += f"; deleted {len(result.deleted)}"
-    return success(
+    return answer(
+        "Success" if result.in_sync else "Fail",
         result.messages,
         log={"item_count": len(sync_request.skus), "changed_count": len(result.deleted), "note": note},
     )

@@ -7,10 +7,15 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from bizunosync.sync.connections import BizunoConnection
-from bizunosync.wire.messages import MessageBlock
+from bizunosync.wire.messages import INFO_TITLE, MessageBlock
 from bizunosync.wire.order_confirm import Confirmation
 
 from ..models import Order, OrderNote
+
+
+# The plugin's words (lib/api_order.php, $locale['confirm_success'] and shipConfirm()).
+MSG_NOTHING_SENT = "No orders were sent to confirm!"
+MSG_CONFIRMED = "Order status update complete, the following %s order(s) were updated: %s"
 
 
 @dataclass
@@ -18,6 +23,8 @@ class ConfirmResult:
     messages: MessageBlock
     updated: list[str] = field(default_factory=list)
     touched: list[str] = field(default_factory=list)
+    # No ``head`` at all: shipConfirm() returns msgAdd()'s null, and the plugin answers Fail.
+    nothing_sent: bool = False
 
 
 def order_number(ref: str, prefix: str) -> str | None:
@@ -32,8 +39,8 @@ def order_number(ref: str, prefix: str) -> str | None:
 def apply(confirmations: list[Confirmation]) -> ConfirmResult:
     messages = MessageBlock()
     if not confirmations:
-        messages.info("No orders were sent to confirm!")
-        return ConfirmResult(messages)
+        messages.info(MSG_NOTHING_SENT, INFO_TITLE)
+        return ConfirmResult(messages, nothing_sent=True)
     # The prefix orders were exported with: one setting for both directions.
     prefix = BizunoConnection.load().order_prefix or ""
     by_number = {}
@@ -53,7 +60,8 @@ def apply(confirmations: list[Confirmation]) -> ConfirmResult:
             touched.append(f"store.order:{order.pk}")
     order_of = {c.ref: i for i, c in enumerate(confirmations)}
     updated.sort(key=order_of.get)  # as Bizuno listed them
-    # The plugin adds " (A, B)" only when there is something to list: no empty "()" for zero.
-    listed = f"({', '.join(updated)})" if updated else ""
-    messages.success(f"Order status update complete, the following {len(updated)} order(s) were updated: {listed}")
+    # sprintf with " (A, B)" after "updated: ": two spaces before the list, as the plugin
+    # writes it, and nothing (a trailing space) when no order was updated.
+    listed = f" ({', '.join(updated)})" if updated else ""
+    messages.success(MSG_CONFIRMED % (len(updated), listed))
     return ConfirmResult(messages, updated, touched)

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from bizunosync.wire.messages import MessageBlock
+from bizunosync.wire.messages import INFO_TITLE, MessageBlock
 from bizunosync.wire.product_sync import SyncRequest
 
 from ..models import Product
 from . import images
 
-# The plugin's own words (lib/product.php, $locale).
+# The plugin's own words (lib/api_product.php, $locale).
 MSG_MISSING = "The following SKUs are on the cart but are not flagged to be there by "
 MSG_IN_SYNC = "All products are in Sync."
 
@@ -23,6 +23,11 @@ class SyncResult:
     extra: list[str]
     deleted: list[str] = field(default_factory=list)
 
+    @property
+    def in_sync(self) -> bool:
+        """The plugin answers ``result: Fail`` when it is not: productSync() returns msgAdd()'s null."""
+        return not self.extra
+
 
 def apply(request: SyncRequest) -> SyncResult:
     messages = MessageBlock()
@@ -31,7 +36,10 @@ def apply(request: SyncRequest) -> SyncResult:
         published=True,
         product_type__in=[Product.Type.SIMPLE, Product.Type.VARIABLE, Product.Type.VARIATION],
     ).exclude(sku="")
-    extra = sorted(sku for sku in listed.values_list("sku", flat=True) if sku not in wanted)
+    # In the store's order, as the plugin lists them: wc_get_products() sorts newest first
+    # (orderby date DESC) and array_diff keeps that order.
+    listed = listed.order_by("-created", "-pk")
+    extra = list(dict.fromkeys(sku for sku in listed.values_list("sku", flat=True) if sku not in wanted))
     deleted: list[str] = []
     if request.delete and extra:
         with transaction.atomic():
@@ -45,7 +53,7 @@ def apply(request: SyncRequest) -> SyncResult:
             names = [n for n in names if n]
             transaction.on_commit(lambda: [images.delete(n) for n in names])
     if extra:
-        messages.info(MSG_MISSING + "Bizuno:" + "<br />" + ", ".join(extra))
+        messages.info(MSG_MISSING + "Bizuno:" + "<br />" + ", ".join(extra), INFO_TITLE)
     else:
         messages.success(MSG_IN_SYNC)
     return SyncResult(messages, extra, deleted)

@@ -50,6 +50,10 @@ def test_confirmed_delete_removes_store_products_not_flagged(store_side, make_it
     check = staff_client.post(reverse("admin:books_console_cart_sync"), follow=True)
     assert Product.objects.filter(sku="STALE").exists()
     assert any("STALE" in m.message for m in check.context["messages"])
+    # The store answered "Fail" with an info (out of sync), as the plugin does: an answer, not a failed job.
+    job = SyncJob.objects.get(kind=SyncJob.Kind.CART_SYNC)
+    assert job.status == SyncJob.Status.SUCCEEDED, job.summary
+    assert "STALE" in job.summary and job.attempts.get().failure_class == ""
 
     staff_client.post(reverse("admin:books_console_cart_sync_delete"), {"confirm": "yes"}, follow=True)
 

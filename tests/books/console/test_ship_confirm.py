@@ -63,7 +63,7 @@ def test_confirming_marks_the_store_order_shipped_and_shows_the_store_answer(sto
     assert order.status == "shipped"
     assert order.notes.get().text == "Shipped 2026-11-27 via FedEx Ground, tracking number(s):\n7946 1234, 7946 5678"
     shown = [(m.level_tag, m.message) for m in response.context["messages"]]
-    assert ("success", "Order status update complete, the following 1 order(s) were updated: (WC1001)") in shown
+    assert ("success", "Order status update complete, the following 1 order(s) were updated:  (WC1001)") in shown
     job = SyncJob.objects.get(kind=SyncJob.Kind.SHIP_CONFIRM)
     assert job.status == SyncJob.Status.SUCCEEDED and job.params == {"date": "2026-11-27"}
 
