@@ -354,7 +354,7 @@ class Transport:
         if (result == "fail" and not answered) or (
             messages.has_errors and "result" not in data and not _has_payload(data)
         ):
-            first = (messages.texts("error") or [data.get("note") or "no reason given"])[0]
+            first = (messages.texts("error") or messages.texts("info") or [data.get("note") or "no reason given"])[0]
             raise errors.ApplicationError(explanation=f"{self.Peer} refused the request: {first}", **evidence)
         for warning in warnings:
             logger.warning("%s: %s", self.peer, warning)
