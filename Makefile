@@ -20,7 +20,8 @@ run: $(BIN)/.installed
 	DEBUG=true $(BIN)/python manage.py seed_demo --with-admin --site-url http://$(HOST):$(PORT)
 	DEBUG=true $(BIN)/python manage.py collectstatic --no-input -v 0
 	DEBUG=true sh -c '$(BIN)/python manage.py db_worker & worker=$$!; \
-	  trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	  $(BIN)/python manage.py sync_scheduler & scheduler=$$!; \
+	  trap "kill $$worker $$scheduler 2>/dev/null" EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT) || true'
 
 test: $(BIN)/.installed

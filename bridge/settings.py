@@ -126,11 +126,34 @@ CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://bizunosync"),
 }
 
+# Background jobs. The database backend is the embedded default (`manage.py
+# db_worker`); TASKS_BACKEND=rq puts them on Redis through django-tasks' RQ
+# backend (`manage.py rqworker --with-scheduler`, on any machine that reaches
+# Redis and the database). A dotted backend path is taken as given.
+TASKS_BACKEND_ALIASES = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "db": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_tasks_backend = env.str("TASKS_BACKEND", default="database")
 TASKS = {
     "default": {
-        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "BACKEND": TASKS_BACKEND_ALIASES.get(_tasks_backend.strip().lower(), _tasks_backend.strip()),
     }
 }
+if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
+    INSTALLED_APPS.append("django_rq")
+    # Deferred retries are RQ scheduled jobs: a worker started with
+    # --with-scheduler moves them to the queue when due. DEFAULT_TIMEOUT is
+    # RQ's per-job limit: a Quick Refresh of a large catalog runs for minutes.
+    RQ_QUEUES = {
+        "default": {
+            "URL": env.str("RQ_URL", default="redis://127.0.0.1:6379/0"),
+            "DEFAULT_TIMEOUT": env.int("RQ_JOB_TIMEOUT", default=6 * 3600),
+        }
+    }
+    RQ_SHOW_ADMIN_LINK = False
 
 LOGIN_URL = "admin:login"
 
@@ -141,6 +164,11 @@ SHOP_CURRENCY_SYMBOL = os.environ.get("SHOP_CURRENCY_SYMBOL", "$")
 SHOP_TAX_RATE = env.str("SHOP_TAX_RATE", default="0")
 # Seconds before each automatic retry of a request that never reached the peer.
 SYNC_RETRY_BACKOFF = tuple(env.list("SYNC_RETRY_BACKOFF", cast=int, default=[30, 120, 600]))
+# A running job whose worker has not been heard from for this long is recovered
+# (Quick Refresh and Product Upload resume, anything else goes to review).
+SYNC_HEARTBEAT_TIMEOUT = env.int("SYNC_HEARTBEAT_TIMEOUT", default=120)
+# How often `manage.py sync_scheduler` looks for due retries and stalled jobs.
+SYNC_SCHEDULER_INTERVAL = env.int("SYNC_SCHEDULER_INTERVAL", default=30)
 
 LOGGING = {
     "version": 1,

@@ -36,6 +36,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from . import errors
+from .heartbeat import Beat
 from .models import SyncAttempt, SyncJob
 
 logger = logging.getLogger("bizunosync.sync.jobs")
@@ -96,20 +97,30 @@ def _enqueue(job_id: int, run_after=None) -> None:
     task_.enqueue(job_id)
 
 
-@task()
-def run_job_task(job_id: int) -> str | None:
-    job = run_job(job_id)
+@task(takes_context=True)
+def run_job_task(context, job_id: int) -> str | None:
+    job = run_job(job_id, task_result_id=str(context.task_result.id))
     return job.status if job else None
 
 
-def run_job(job_id: int, *, now=None) -> SyncJob | None:
-    """Claim and run a queued job; None when another worker has it (or it is not queued)."""
+def run_job(job_id: int, *, now=None, task_result_id: str = "") -> SyncJob | None:
+    """Claim and run a queued job; None when another worker has it (or it is not queued).
+
+    While it runs, the job heartbeats (``sync.heartbeat``): a worker that dies
+    mid-job is noticed by ``sync.recovery`` within SYNC_HEARTBEAT_TIMEOUT.
+    """
     now = now or timezone.now()
     claimed = SyncJob.objects.filter(pk=job_id, status=SyncJob.Status.QUEUED).update(
-        status=SyncJob.Status.RUNNING, started=now, finished=None, next_attempt_at=None
+        status=SyncJob.Status.RUNNING, started=now, finished=None, next_attempt_at=None,
+        heartbeat_at=timezone.now(), task_result_id=task_result_id[:64],
     )
     if claimed != 1:
         return None
+    with Beat(job_id):
+        return _run_claimed(job_id, now)
+
+
+def _run_claimed(job_id: int, now) -> SyncJob:
     job = SyncJob.objects.get(pk=job_id)
     job.summary = ""
     job.failure_class = ""
@@ -187,31 +198,11 @@ def _finish(job: SyncJob, status, summary: str, now=None) -> SyncJob:
     return job
 
 
-# No single request may take longer than this (timeouts are capped at 600 s),
-# so a running job with no attempt for this long lost its worker.
-STALLED_AFTER = timedelta(minutes=30)
-
-
 def release_stalled_jobs(*, now=None) -> list[int]:
-    """Jobs left RUNNING by a worker that died: to review, never silently re-sent.
+    """Jobs left RUNNING by a worker that died: resumed or sent to review (``sync.recovery``)."""
+    from .recovery import recover_stalled_jobs
 
-    The worker may have been cut off after the request left, so the honest
-    state is "needs review", from where staff can retry.
-    """
-    now = now or timezone.now()
-    cutoff = now - STALLED_AFTER
-    stalled = []
-    running = SyncJob.objects.filter(status=SyncJob.Status.RUNNING, started__lt=cutoff)
-    for job in running.exclude(attempts__started__gte=cutoff):
-        summary = (
-            f"The worker stopped while this job was running (started {timezone.localtime(job.started):%Y-%m-%d %H:%M}); "
-            "the last request may have reached the peer. Check before retrying."
-        )
-        if SyncJob.objects.filter(pk=job.pk, status=SyncJob.Status.RUNNING).update(
-            status=SyncJob.Status.NEEDS_REVIEW, summary=summary, finished=now
-        ):
-            stalled.append(job.pk)
-    return stalled
+    return [pk for pk, _ in recover_stalled_jobs(now=now)]
 
 
 def run_due_jobs(*, now=None) -> list[int]:
@@ -236,7 +227,7 @@ def call(job: SyncJob, transport, method: str, path: str, **kw):
     Returns the transport's Reply or raises its SyncError (after recording it).
     """
     job.peer_name = transport.peer
-    SyncJob.objects.filter(pk=job.pk).update(attempt_count=F("attempt_count") + 1)
+    SyncJob.objects.filter(pk=job.pk).update(attempt_count=F("attempt_count") + 1, heartbeat_at=timezone.now())
     job.attempt_count += 1
     try:
         summary = transport.describe(method, path, **kw)
@@ -317,7 +308,7 @@ def progress(job: SyncJob, processed: int | None = None, *, total=None, summary=
     if result is not None:
         job.result = fields["result"] = result
     if fields:
-        SyncJob.objects.filter(pk=job.pk).update(**fields)
+        SyncJob.objects.filter(pk=job.pk).update(**fields, heartbeat_at=timezone.now())
     return not cancel_requested(job)
 
 

@@ -78,12 +78,21 @@ class SyncJob(models.Model):
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The worker running the job writes this while it lives (each attempt, each
+    # batch, and a beat in between); silence past SYNC_HEARTBEAT_TIMEOUT means it died.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The task backend's id for the run in progress (a django-tasks result id),
+    # so recovery can close the backend's own row as well.
+    task_result_id = models.CharField(max_length=64, blank=True)
     retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries")
 
     class Meta:
         ordering = ["-created"]
         verbose_name = "sync job"
-        indexes = [models.Index(fields=["kind", "status"])]
+        indexes = [
+            models.Index(fields=["kind", "status"]),
+            models.Index(fields=["status", "heartbeat_at"], name="sync_job_heartbeat_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.target}".strip()

@@ -20,7 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from bizunosync.sync import jobs
+from bizunosync.sync import heartbeat, jobs, recovery
 from bizunosync.sync.permissions import RUN_STORE_PUSHES, require
 from bizunosync.sync.connections import StoreConnection
 from bizunosync.sync.models import SyncJob
@@ -86,14 +86,28 @@ def _start(request, kind, *, target: str, params: dict, total: int = 0) -> HttpR
     """Create the job, queue it after commit, and send staff to its live page."""
     running = SyncJob.objects.filter(kind=kind, status__in=ACTIVE).order_by("-created").first()
     if running is not None and kind == Kind.QUICK_REFRESH:
-        # Two refreshes at once would only send the same batches twice.
-        messages.warning(request, f"A {running.get_kind_display()} is already {running.get_status_display().lower()}; "
-                                  "here it is.")
+        # Two refreshes at once would only send the same batches twice: say what the one there is doing.
+        messages.warning(request, _busy_message(running))
         return HttpResponseRedirect(_job_url(running))
     job = jobs.create_job(kind, target=target, params=params, trigger=SyncJob.Trigger.STAFF, user=request.user,
                           total=total)
     jobs.submit(job)
     return HttpResponseRedirect(_job_url(job))
+
+
+def _busy_message(job) -> str:
+    """Why no second job was started: the active one's state, taking it over first if its worker died."""
+    if job.status == SyncJob.Status.RUNNING and recovery.is_stalled(job):
+        seen = timezone.localtime(job.heartbeat_at or job.started or job.created)
+        outcome = recovery.recover(job)
+        job.refresh_from_db()
+        if outcome == "resumed":
+            after = (job.result or {}).get("last_sku")
+            where = f"after {after}, the last SKU the store confirmed," if after else "from the first item"
+            return (f"The {job.get_kind_display()} already started (sync job #{job.pk}) had stopped: its worker was "
+                    f"last heard from at {seen:%H:%M:%S}. It is queued again and resumes {where} instead of "
+                    "starting over. Here it is.")
+    return f"No new {job.get_kind_display()} was started. {heartbeat.describe(job)} Here it is."
 
 
 def _post_only(request) -> HttpResponseRedirect | None:
@@ -254,6 +268,7 @@ def job_page(request, job_id):
         and _can_run(request),
         resume_point=(job.result or {}).get("last_sku") if job.kind == Kind.QUICK_REFRESH else None,
         log_url=reverse("admin:sync_syncjob_change", args=[job.pk]),
+        pulse="" if done else heartbeat.describe(job),
     )
 
 

@@ -1,0 +1,78 @@
+"""Periodic work, run by ``manage.py sync_scheduler`` (no crontab needed).
+
+Each tick (every SYNC_SCHEDULER_INTERVAL seconds, default 30):
+
+* stalled jobs are recovered (``sync.recovery``): Quick Refresh and Product
+  Upload resume, anything else goes to review, and the task backend's row
+  for the dead run is closed;
+* due retries are handed to the task backend. Backends that can defer (the
+  database backend, RQ with its scheduler) run them on time by themselves;
+  the scheduler only picks up one that is overdue by ``DUE_GRACE`` (its task
+  was lost, say Redis was flushed). Backends that cannot defer get them at
+  once. Running a job twice is harmless: ``run_job`` claims it once.
+
+Slower periodic jobs sit in ``PERIODIC`` as ``(name, every, "dotted.path")``:
+each runs at most once per ``every`` across all scheduler processes (a lease
+in the shared cache), and a missing function is skipped, so the list may name
+work that lands later. Add yours there.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from . import recovery
+from .models import SyncJob
+
+logger = logging.getLogger("bizunosync.sync.scheduler")
+
+DUE_GRACE = timedelta(seconds=60)
+PERIODIC: list[tuple[str, timedelta, str]] = [
+    # (name, how often, function taking no arguments)
+]
+
+
+def tick(now=None) -> dict:
+    """One round of periodic work; returns what it did, for the command's log line."""
+    now = now or timezone.now()
+    recovered = recovery.recover_stalled_jobs(now=now)
+    rq_closed = recovery.close_abandoned_rq_jobs()
+    due = enqueue_due_jobs(now=now)
+    ran = [name for name, every, path in PERIODIC if _run_periodic(name, every, path)]
+    return {"recovered": recovered, "rq_closed": rq_closed, "due": due, "periodic": ran}
+
+
+def enqueue_due_jobs(*, now=None) -> list[int]:
+    """Queued jobs whose retry is due (or overdue, for backends that defer) go to the task backend."""
+    from .jobs import _enqueue
+
+    now = now or timezone.now()
+    grace = DUE_GRACE if recovery._backend().supports_defer else timedelta(0)
+    due = (SyncJob.objects.filter(status=SyncJob.Status.QUEUED, next_attempt_at__lte=now - grace)
+           .order_by("next_attempt_at").values_list("pk", "next_attempt_at"))
+    sent = []
+    for pk, at in due:
+        # Once per due time, whichever scheduler gets there first.
+        if cache.add(f"sync:due:{pk}:{at.timestamp()}", 1, timeout=3600):
+            _enqueue(pk)
+            sent.append(pk)
+    return sent
+
+
+def _run_periodic(name: str, every: timedelta, path: str) -> bool:
+    try:
+        fn = import_string(path)
+    except ImportError:
+        return False
+    if not cache.add(f"sync:periodic:{name}", 1, timeout=int(every.total_seconds())):
+        return False
+    try:
+        fn()
+    except Exception:  # one failing chore must not stop the others or the loop
+        logger.exception("periodic %s failed", name)
+    return True
