@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
+from urllib.parse import unquote_to_bytes
 
 MAX_INPUT_VARS = 1000  # PHP's max_input_vars default: the rest is dropped silently
 MAX_NESTING = 64  # PHP's max_input_nesting_level default
@@ -131,16 +133,16 @@ def encode(data: dict | list) -> str:
     return "&".join(out)
 
 
-def _segments(raw: bytes, post: bool) -> list[bytes]:
+def _segments(raw, post: bool, amp=b"&", empty=b""):
     """The `&`-separated parts PHP counts against max_input_vars.
 
     parse_str (and WordPress's parsing of PUT bodies) tokenises with
     strtok, which skips empty parts; the `$_POST` reader counts every part,
     empty ones included, except a trailing empty one (`a=1&`).
     """
-    parts = raw.split(b"&")
+    parts = raw.split(amp)
     if post:
-        if parts and parts[-1] == b"":
+        if parts and parts[-1] == empty:
             parts.pop()
         return parts
     return [part for part in parts if part]
@@ -173,26 +175,21 @@ def exceeds_input_vars(body: str | bytes, limit: int = MAX_INPUT_VARS) -> bool:
 
 
 def url_decode(raw: bytes) -> bytes:
-    """PHP's `php_url_decode`: `+` is a space, a bad `%` escape stays literal."""
-    out = bytearray()
-    i, n = 0, len(raw)
-    while i < n:
-        byte = raw[i]
-        if byte == 0x2B:
-            out.append(0x20)
-        elif byte == 0x25 and i + 2 < n and _is_hex(raw[i + 1]) and _is_hex(raw[i + 2]):
-            out.append(int(raw[i + 1 : i + 3], 16))
-            i += 2
-        else:
-            out.append(byte)
-        i += 1
-    return bytes(out)
+    """PHP's `php_url_decode`: `+` is a space, a bad `%` escape stays literal.
+
+    The standard library's `unquote_to_bytes` keeps a bad escape literal too,
+    and decodes both hex cases, as PHP does.
+    """
+    if b"+" in raw:
+        raw = raw.replace(b"+", b" ")
+    return unquote_to_bytes(raw) if b"%" in raw else raw
 
 
 def _is_hex(byte: int) -> bool:
     return 0x30 <= byte <= 0x39 or 0x41 <= byte <= 0x46 or 0x61 <= byte <= 0x66
 
 
+@lru_cache(maxsize=4096)  # the same few keys ("0"…"999", "SKU", "qty") repeat across every body
 def _key(index: str) -> str:
     """Canonical integer strings are integer keys in PHP; keep them canonical."""
     if _CANONICAL_INT.match(index):
@@ -215,8 +212,22 @@ def _next_index(table: dict) -> str:
     return str(max(ints) + 1 if ints else 0)
 
 
+# A name as encode() writes it: a plain head and complete [index] groups, nothing PHP would rewrite.
+_PLAIN_NAME = re.compile(r"([A-Za-z0-9_\-]+)((?:\[[^\[\]\x00]*\])*)")
+
+
 def _register(root: dict, name: str, value: str) -> None:
     """`php_register_variable_ex`, step for step."""
+    plain = _PLAIN_NAME.fullmatch(name)
+    if plain is not None:
+        head, rest = plain.groups()
+        if not rest:
+            root[_key(head)] = value
+            return
+        indices = rest[1:-1].split("][")
+        if len(indices) <= MAX_NESTING:
+            _store(root, head, [None if i == "" or i in _LONE_SPACE else i for i in indices], value)
+            return
     name = name.split("\x00", 1)[0].lstrip(" ")
     bracket = name.find("[")
     head = name if bracket < 0 else name[:bracket]
@@ -252,7 +263,11 @@ def _register(root: dict, name: str, value: str) -> None:
         # PHP discards the whole top-level variable, not just this leaf
         root.pop(_key(head), None)
         return
+    _store(root, head, indices, value)
 
+
+def _store(root: dict, head: str, indices: list[str | None], value: str) -> None:
+    """Set root[head][i1][i2]… = value, creating arrays on the way; None appends."""
     table = root
     key: str | None = _key(head)
     for index in indices:
@@ -281,7 +296,24 @@ def decode(
     """
     raw = body.encode("utf-8") if isinstance(body, str) else body
     root: dict = {}
-    parts = _segments(raw, post) if raw else []
+    if not raw:
+        return root
+    if errors == "strict" and not _ENCODED_SEPARATOR.search(raw):
+        # No escaped "&" or "=": decoding the whole body first splits it exactly where PHP
+        # splits it, and costs one pass instead of two per variable (issue 11: 8,000 fields).
+        try:
+            text = _unescape(raw).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise PhpFormError("the form body is not valid UTF-8") from exc
+        parts = _segments(text, post, "&", "")
+        if max_vars is not None:
+            parts = parts[: max(max_vars + (1 if post else 0), 0)]
+        for part in parts:
+            if part:
+                name, _, value = part.partition("=")
+                _register(root, name, value)
+        return root
+    parts = _segments(raw, post)
     if max_vars is not None:
         parts = parts[: max(max_vars + (1 if post else 0), 0)]
     for part in parts:
@@ -295,6 +327,21 @@ def decode(
             raise PhpFormError("the form body is not valid UTF-8") from exc
         _register(root, name_text, value_text)
     return root
+
+
+_ENCODED_SEPARATOR = re.compile(rb"%(?:26|3[dD])")
+
+
+def _unescape(raw: bytes) -> bytes:
+    """url_decode, with the brackets every name carries done by `replace` first.
+
+    A "%5B" always decodes to "[" (a "%" can never be one of an earlier
+    escape's two hex digits), so replacing them up front is exact.
+    """
+    for escaped, plain in ((b"%5B", b"["), (b"%5D", b"]"), (b"%5b", b"["), (b"%5d", b"]")):
+        if escaped in raw:
+            raw = raw.replace(escaped, plain)
+    return url_decode(raw)
 
 
 def as_list(value) -> list:

@@ -204,7 +204,7 @@ def _batch(n, round_no):
 QUERIES_PER_BATCH = 12
 
 
-@pytest.mark.parametrize("size", [10, 100])
+@pytest.mark.parametrize("size", [10, 100, 1000])
 def test_a_refresh_batch_costs_the_same_queries_whatever_its_size(client, alice, settings_row, django_assert_num_queries, size):
     Product.objects.bulk_create(Product(sku=f"Q-{i}", name="q") for i in range(size))
     put(client, "product/refresh", _batch(size, 1))  # the first call verifies the password

@@ -20,10 +20,14 @@ from bizunosync.wire import product_refresh as wire
 from bizunosync.wire.messages import MessageBlock
 
 from ..models import PriceTier, Product, StoreSettings
-from . import snapshot
+from . import rows, snapshot
 
-WRITABLE = ["regular_price", "sale_price", "price", "stock_quantity", "stock_status", "manage_stock",
-            "backorders", "weight", "bizuno_snapshot"]
+# What Quick Refresh may change on a product, read and written as plain values (no model instances:
+# at 1,000 items building and diffing instances was most of a batch's time).
+OWNED = ("regular_price", "sale_price", "price", "stock_quantity", "stock_status", "manage_stock",
+         "backorders", "weight")
+WRITTEN = [*OWNED, "bizuno_snapshot", "modified"]
+IN_STOCK, OUT_OF_STOCK = Product.StockStatus.IN_STOCK.value, Product.StockStatus.OUT_OF_STOCK.value
 
 
 @dataclass
@@ -34,6 +38,15 @@ class RefreshResult:
     item_count: int = 0
     changed: int = 0
     touched: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """What a batch will write: rows for rows.update (pk, *WRITTEN without modified) and tier sets."""
+
+    rows: list[tuple] = field(default_factory=list)
+    changed: list[int] = field(default_factory=list)  # pks whose owned values or tiers change
+    tiers: dict[int, list[tuple]] = field(default_factory=dict)  # pk → [(qty, price), …] replacing its tiers
 
 
 def _same(a: Decimal | None, b: Decimal | None) -> bool:
@@ -57,98 +70,121 @@ def apply(items: list[wire.RefreshItem], errors: list[wire.ItemError], sent: int
     latest = {item.sku: item for item in items}  # a SKU sent twice: the last one wins, as in PHP
     settings = StoreSettings.load()
     with transaction.atomic():
-        products = {p.sku: p for p in Product.objects.select_for_update().filter(sku__in=list(latest))}
-        tiers = defaultdict(list)
-        if products:
-            for tier in PriceTier.objects.filter(product__in=[p.pk for p in products.values()]).order_by("qty"):
-                tiers[tier.product_id].append((tier.qty, tier.price))
+        current = read_products(list(latest))
+        tiers = read_tiers([row["pk"] for row in current.values()])
+        plan = plan_batch(latest, current, tiers, settings)
+        write(plan)
 
-        changed, snapshot_only, new_tiers = [], [], {}
-        for sku, item in latest.items():
-            product = products.get(sku)
-            if product is None:
-                continue
-            wanted = [(t.qty, t.price) for t in item.tiers]
-            tiers_differ = not _same_tiers(tiers[product.pk], wanted)
-            fields_differ = _apply_item(product, item, settings)
-            if tiers_differ:
-                new_tiers[product.pk] = wanted
-            new_snapshot = {**product.bizuno_snapshot, **_sent(product, item, wanted)}
-            snapshot_differs = new_snapshot != product.bizuno_snapshot
-            product.bizuno_snapshot = new_snapshot
-            if fields_differ or tiers_differ:
-                changed.append(product)
-            elif snapshot_differs:
-                snapshot_only.append(product)
-
-        to_write = changed + snapshot_only
-        if to_write:
-            now = timezone.now()
-            for product in to_write:
-                product.modified = now
-            Product.objects.bulk_update(to_write, WRITABLE + ["modified"])
-        if new_tiers:
-            PriceTier.objects.filter(product__in=list(new_tiers)).delete()
-            PriceTier.objects.bulk_create(
-                PriceTier(product_id=pk, qty=q, price=p) for pk, rows in new_tiers.items() for q, p in rows
-            )
-
-    missing = [sku for sku in latest if sku not in products]
+    missing = [sku for sku in latest if sku not in current]
     if missing:
         messages.error(f"Missing in WooCommerce: {', '.join(missing)}")
-    note = f"Updated {len(changed)} of {total} products."
+    note = f"Updated {len(plan.changed)} of {total} products."
     return RefreshResult(
-        True, note, messages, item_count=total, changed=len(changed),
-        touched=[f"store.product:{p.pk}" for p in changed],
+        True, note, messages, item_count=total, changed=len(plan.changed),
+        touched=[f"store.product:{pk}" for pk in plan.changed],
     )
+
+
+def read_products(skus: list[str]) -> dict[str, dict]:
+    """sku → {"pk", owned values…, "bizuno_snapshot"}, locked for the batch (one query)."""
+    names = ("pk", "sku", *OWNED, "bizuno_snapshot")
+    return {row["sku"]: row for row in Product.objects.select_for_update().filter(sku__in=skus).values(*names)}
+
+
+def read_tiers(pks: list[int]) -> dict[int, list[tuple]]:
+    """pk → [(qty, price), …] by qty (one query, none when there are no products)."""
+    out = defaultdict(list)
+    if pks:
+        found = PriceTier.objects.filter(product__in=pks).order_by("product_id", "qty").values_list("product_id", "qty", "price")
+        for pk, qty, price in found:
+            out[pk].append((qty, price))
+    return out
+
+
+def plan_batch(latest: dict[str, wire.RefreshItem], current: dict[str, dict], tiers, settings: StoreSettings) -> Plan:
+    """Which rows and tiers change, and to what: plain data in, plain data out (no queries)."""
+    plan = Plan()
+    for sku, item in latest.items():
+        row = current.get(sku)
+        if row is None:
+            continue
+        pk = row["pk"]
+        values = new_values(row, item, settings)
+        wanted = [(t.qty, t.price) for t in item.tiers]
+        tiers_differ = not _same_tiers(tiers.get(pk, ()), wanted)
+        values_differ = _keep_scale(row, values)
+        snap = {**row["bizuno_snapshot"], **_sent(values, item, wanted)}
+        if tiers_differ:
+            plan.tiers[pk] = wanted
+        if values_differ or tiers_differ:
+            plan.changed.append(pk)
+        if values_differ or tiers_differ or snap != row["bizuno_snapshot"]:
+            plan.rows.append((pk, *(values[name] for name in OWNED), snap))
+    return plan
+
+
+def new_values(row: dict, item: wire.RefreshItem, settings: StoreSettings) -> dict:
+    """The owned values a product has after this item: where every Quick Refresh rule lives."""
+    values = {name: row[name] for name in OWNED}
+    if settings.manage_stock:
+        values["manage_stock"] = True
+        values["backorders"] = settings.backorders
+    if item.price is not None:
+        values["regular_price"] = item.price
+    if item.sale_price is wire.CLEAR:
+        values["sale_price"] = None
+    elif item.sale_price is not None:
+        values["sale_price"] = item.sale_price
+    values["price"] = Product.active_price(values["regular_price"], values["sale_price"])
+    if item.qty_stock is not None:
+        values["stock_quantity"] = max(item.qty_stock, 0)
+        values["stock_status"] = IN_STOCK if item.qty_stock > 0 else OUT_OF_STOCK
+        values["manage_stock"] = True
+    if item.weight is not None:
+        values["weight"] = item.weight
+    return values
+
+
+def write(plan: Plan) -> None:
+    """The plan in at most three statements: products, old tiers out, new tiers in."""
+    if plan.rows:
+        now = timezone.now()
+        rows.update(Product, WRITTEN, [(*row, now) for row in plan.rows])
+    if plan.tiers:
+        PriceTier.objects.filter(product__in=list(plan.tiers)).delete()
+        rows.insert(PriceTier, ["product", "qty", "price"],
+                    [(pk, q, p) for pk, pairs in plan.tiers.items() for q, p in pairs])
 
 
 def _same_tiers(current, wanted) -> bool:
     return len(current) == len(wanted) and all(q1 == q2 and _same(p1, p2) for (q1, p1), (q2, p2) in zip(current, wanted))
 
 
-def _apply_item(product: Product, item: wire.RefreshItem, settings: StoreSettings) -> bool:
-    """Set the item's values on the product; True if any of them changed."""
-    before = {name: getattr(product, name) for name in WRITABLE[:-1]}
-    if settings.manage_stock:
-        product.manage_stock = True
-        product.backorders = settings.backorders
-    if item.price is not None:
-        product.regular_price = item.price
-    if item.sale_price is wire.CLEAR:
-        product.sale_price = None
-    elif item.sale_price is not None:
-        product.sale_price = item.sale_price
-    product.price = Product.active_price(product.regular_price, product.sale_price)
-    if item.qty_stock is not None:
-        product.stock_quantity = max(item.qty_stock, 0)
-        product.stock_status = Product.StockStatus.IN_STOCK if item.qty_stock > 0 else Product.StockStatus.OUT_OF_STOCK
-        product.manage_stock = True
-    if item.weight is not None:
-        product.weight = item.weight
+def _keep_scale(row: dict, values: dict) -> bool:
+    """True if any value changed; equal numbers keep the stored scale ("10" must not rewrite "10.0000")."""
     changed = False
-    for name, old in before.items():
-        new = getattr(product, name)
+    for name in OWNED:
+        old, new = row[name], values[name]
         if isinstance(old, Decimal) or isinstance(new, Decimal):
-            if not _same(old, new):
-                changed = True
+            if _same(old, new):
+                values[name] = old
             else:
-                setattr(product, name, old)  # keep the stored scale: "10" must not rewrite "10.0000"
+                changed = True
         elif old != new:
             changed = True
     return changed
 
 
-def _sent(product, item, wanted_tiers) -> dict:
+def _sent(values: dict, item, wanted_tiers) -> dict:
     """The snapshot entries for what this item carried."""
     out = {"tiers": snapshot.tiers(wanted_tiers)}
     if item.price is not None or item.sale_price is not None:
-        out["regular_price"] = snapshot.money(product.regular_price)
-        out["sale_price"] = snapshot.money(product.sale_price)
-        out["price"] = snapshot.money(product.price)
+        out["regular_price"] = snapshot.money(values["regular_price"])
+        out["sale_price"] = snapshot.money(values["sale_price"])
+        out["price"] = snapshot.money(values["price"])
     if item.qty_stock is not None:
-        out["stock_quantity"] = product.stock_quantity
-        out["stock_status"] = product.stock_status
+        out["stock_quantity"] = values["stock_quantity"]
+        out["stock_status"] = values["stock_status"]
     if item.weight is not None:
-        out["weight"] = snapshot.money(product.weight)
+        out["weight"] = snapshot.money(values["weight"])
     return out

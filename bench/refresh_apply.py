@@ -1,0 +1,123 @@
+"""A 1,000-item product/refresh against its floor and against a naive per-product save() loop.
+
+    .venv/bin/python bench/refresh_apply.py
+    createdb -h 127.0.0.1 -U postgres bench_f   # once
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_f .venv/bin/python bench/refresh_apply.py
+
+apply : one authenticated PUT of 1,000 items, every product and tier changing (decode,
+        validation, the apply, the call log).
+floor : an empty authenticated PUT plus one bulk UPDATE of the same 1,000 rows and fields,
+        written the cheapest way the database offers (executemany by primary key on SQLite,
+        UPDATE … FROM (VALUES …) on PostgreSQL).
+naive : for each item, Product.objects.get(), set the fields, save(), replace its tiers —
+        in one transaction.
+Each is the median of ROUNDS runs; every run sends new values so every row is written.
+"""
+
+import statistics
+import time
+
+from _setup import django_scratch, sync_user
+
+django_scratch()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from bizunosync.store.models import PriceTier, Product  # noqa: E402
+from bizunosync.wire import phpform  # noqa: E402
+from bizunosync.wire import product_refresh as wire  # noqa: E402
+
+N = 1000
+ROUNDS = 5
+URL = "/wp-json/bizuno-api/v1/product/refresh"
+FIELDS = ["regular_price", "sale_price", "price", "stock_quantity", "stock_status", "manage_stock",
+          "backorders", "weight", "bizuno_snapshot", "modified"]
+
+
+def batch(round_no):
+    return [{"SKU": f"R-{i}", "QtyStock": str(round_no + i), "Price": f"{round_no}.50", "SalePrice": "",
+             "Weight": f"{round_no}.1",
+             "PriceTiers": [{"qty": "10", "price": f"{round_no}.25"}, {"qty": "50", "price": "1.00"}]} for i in range(N)]
+
+
+def put(client, headers, body):
+    response = client.put(URL, body, content_type="application/x-www-form-urlencoded", **headers)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def bulk_update(round_no):
+    """The floor's write: every row, every field the apply writes, one statement."""
+    now = timezone.now()
+    rows = [(f"{round_no}.5000", None, f"{round_no}.5000", round_no + i, "instock", True, "no", f"{round_no}.1000",
+             '{"round": %d}' % round_no, now, pk) for i, pk in enumerate(Product.objects.order_by("pk").values_list("pk", flat=True))]
+    # the primary keys are read before the clock starts in real use too (the apply reads the products)
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            values = ",".join(["(%s::numeric,%s::numeric,%s::numeric,%s::int,%s,%s::bool,%s,%s::numeric,%s::jsonb,%s::timestamptz,%s::bigint)"] * len(rows))
+            cursor.execute(
+                "UPDATE store_product AS p SET regular_price=v.a, sale_price=v.b, price=v.c, stock_quantity=v.d,"
+                " stock_status=v.e, manage_stock=v.f, backorders=v.g, weight=v.h, bizuno_snapshot=v.i, modified=v.j"
+                f" FROM (VALUES {values}) AS v(a,b,c,d,e,f,g,h,i,j,id) WHERE p.id = v.id",
+                [x for row in rows for x in row],
+            )
+        else:
+            cursor.executemany(
+                "UPDATE store_product SET regular_price=%s, sale_price=%s, price=%s, stock_quantity=%s, stock_status=%s,"
+                " manage_stock=%s, backorders=%s, weight=%s, bizuno_snapshot=%s, modified=%s WHERE id=%s", rows)
+    return time.perf_counter() - started
+
+
+def naive(round_no):
+    items, _ = wire.read_batch(phpform.as_list(phpform.decode(phpform.encode({"data": batch(round_no)}))["data"]))
+    started = time.perf_counter()
+    with transaction.atomic():
+        for item in items:
+            product = Product.objects.get(sku=item.sku)
+            product.regular_price = item.price
+            product.sale_price = None
+            product.price = item.price
+            product.stock_quantity = max(item.qty_stock, 0)
+            product.stock_status = "instock" if item.qty_stock > 0 else "outofstock"
+            product.manage_stock = True
+            product.weight = item.weight
+            product.save()
+            PriceTier.objects.filter(product=product).delete()
+            PriceTier.objects.bulk_create(PriceTier(product=product, qty=t.qty, price=t.price) for t in item.tiers)
+    return time.perf_counter() - started
+
+
+def main():
+    headers = sync_user("bench-password")
+    client = Client()
+    PriceTier.objects.all().delete()
+    Product.objects.all().delete()
+    Product.objects.bulk_create(Product(sku=f"R-{i}", name=f"Refresh {i}") for i in range(N))
+    put(client, headers, phpform.encode({"data": batch(1)}))  # verifies the password once; the credential cache holds it
+
+    applies, floors, naives = [], [], []
+    for r in range(ROUNDS):
+        body = phpform.encode({"data": batch(10 + r)})
+        started = time.perf_counter()
+        answer = put(client, headers, body)
+        applies.append(time.perf_counter() - started)
+        assert answer["note"] == f"Updated {N} of {N} products.", answer
+
+        started = time.perf_counter()
+        client.put(URL, "", content_type="application/x-www-form-urlencoded", **headers)
+        empty = time.perf_counter() - started
+        floors.append(empty + bulk_update(20 + r))
+
+        naives.append(naive(30 + r))
+
+    apply_s, floor_s, naive_s = (statistics.median(x) for x in (applies, floors, naives))
+    print(f"refresh apply {N} items [{connection.vendor}]: apply {apply_s * 1000:.1f} ms · floor {floor_s * 1000:.1f} ms"
+          f" · naive save loop {naive_s * 1000:.1f} ms · apply/floor {apply_s / floor_s:.2f}× (target ≤ 5)"
+          f" · naive/apply {naive_s / apply_s:.1f}× (target ≥ 20)")
+
+
+if __name__ == "__main__":
+    main()
