@@ -179,6 +179,26 @@ class ItemImage(models.Model):
         return self.title or self.image.name
 
 
+class LastPushed(models.Model):
+    """What Quick Refresh last sent to a store for an item, once the store accepted it.
+
+    The old side of the job page's "old → new" list (books/jobs/refresh_changes.py).
+    """
+
+    store = models.ForeignKey("sync.StoreConnection", on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    sent = models.JSONField(default=dict, help_text="Price, sale price, stock, tiers and weight as last sent.")
+    pushed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "value last sent to the store"
+        verbose_name_plural = "values last sent to the store"
+        constraints = [models.UniqueConstraint(fields=["store", "item"], name="books_last_pushed_once")]
+
+    def __str__(self):
+        return f"{self.item_id} → store {self.store_id}"
+
+
 class PriceSheet(models.Model):
     name = models.CharField(max_length=100, unique=True)
     is_default = models.BooleanField(

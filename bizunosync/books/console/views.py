@@ -267,9 +267,25 @@ def job_page(request, job_id):
         can_retry=job.status in (SyncJob.Status.FAILED, SyncJob.Status.NEEDS_REVIEW)
         and _can_run(request),
         resume_point=(job.result or {}).get("last_sku") if job.kind == Kind.QUICK_REFRESH else None,
+        changes=_changes(job),
         log_url=reverse("admin:sync_syncjob_change", args=[job.pk]),
         pulse="" if done else heartbeat.describe(job),
     )
+
+
+def _changes(job) -> dict | None:
+    """Quick Refresh's changes list for the job page (kept on the job by jobs/refresh_changes.py)."""
+    result = job.result or {}
+    if job.kind != Kind.QUICK_REFRESH or "changed_items" not in result:
+        return None
+    rows = result.get("changes") or []
+    return {
+        "rows": rows,
+        "count": result.get("changed_items", 0),
+        "more": max(0, result.get("changed_items", 0) - len(rows)),
+        "first_push": result.get("first_push", 0),
+        "unchanged": max(0, result.get("processed", 0) - result.get("changed_items", 0) - result.get("first_push", 0)),
+    }
 
 
 def job_cancel(request, job_id):

@@ -25,6 +25,7 @@ from bizunosync.sync.transport import store_transport
 from bizunosync.wire.product_refresh import CLEAR, RefreshItem, Tier, build_batch
 
 from ..models import Item
+from . import refresh_changes
 from .common import keep_messages, messages_line, touch
 
 BATCH_SIZE = 100
@@ -121,6 +122,7 @@ def summary(result: dict) -> str:
 @runner(SyncJob.Kind.QUICK_REFRESH)
 def run(job: SyncJob) -> None:
     transport = store_transport()
+    store_id = StoreConnection.load().pk
     state = dict(job.result or {})
     after = state.get("last_sku", "")
     if after and not state.get("complete"):
@@ -141,7 +143,10 @@ def run(job: SyncJob) -> None:
     for number, batch in enumerate(batches(todo), 1):
         if number > 1 and delay:
             time.sleep(delay)  # tests only: lets a browser see the bar move
+        changes, first, sent = refresh_changes.compare(store_id, batch, pks)
         reply = call(job, transport, "PUT", PATH, form={"data": build_batch(batch)})
+        refresh_changes.remember(store_id, sent)  # only reached when the store accepted the batch
+        refresh_changes.record(state, changes, first)
         state["processed"] += len(batch)
         state["updated"] += _updated(reply)
         state["batches_done"] += 1
