@@ -356,7 +356,7 @@ class PortalSettingsForm(forms.ModelForm):
 
     class Meta:
         model = PortalSettings
-        fields = ["api_user", "refuse_duplicate_po"]
+        fields = ["api_user", "refuse_duplicate_po", "download_as"]
 
     def clean_new_token(self):
         token = self.cleaned_data["new_token"]
@@ -379,7 +379,7 @@ class PortalSettingsForm(forms.ModelForm):
 @admin.register(PortalSettings)
 class PortalSettingsAdmin(SingletonAdmin):
     form = PortalSettingsForm
-    fields = ["api_user", "token_masked", "new_token", "refuse_duplicate_po", "updated"]
+    fields = ["api_user", "token_masked", "new_token", "refuse_duplicate_po", "download_as", "updated"]
     readonly_fields = ["token_masked", "updated"]
 
     @admin.display(description="API token")

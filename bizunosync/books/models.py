@@ -532,6 +532,12 @@ class PaymentMethodMap(MethodMap):
 class PortalSettings(SingletonModel):
     """The portal API's shared token and the user it acts as (a singleton)."""
 
+    class DownloadAs(models.TextChoices):
+        # Bizuno's "Auto Detect Sale/SO" setting (controllers/api/admin.php): '' auto, 10, 12.
+        AUTO = "auto", "Auto: an invoice when every line is in stock, else a sales order"
+        SALES_ORDER = "so", "Always a sales order"
+        INVOICE = "inv", "Always an invoice"
+
     api_token = models.TextField(
         "API token (encrypted)", blank=True, help_text="Stored encrypted; set with `manage.py bizuno_portal --token`."
     )
@@ -550,6 +556,15 @@ class PortalSettings(SingletonModel):
         help_text="A second orderAdd for a PO already booked books nothing and answers Success with the "
         "existing ID, so a store may resend after a timeout without booking twice. Off: the same PO is "
         "booked again (and flagged), as a real Bizuno does.",
+    )
+    download_as = models.CharField(
+        "download as",
+        max_length=4,
+        choices=DownloadAs.choices,
+        default=DownloadAs.AUTO,
+        help_text="Which journal a store order is booked in (Bizuno's Auto Detect Sale/SO setting). Auto: a "
+        "line short of stock, or with a SKU the books do not know, makes the order a sales order. An "
+        "invoice takes the quantities off hand even when that goes below zero.",
     )
 
     class Meta:

@@ -71,7 +71,7 @@ def test_staff_can_set_the_portal_token_in_the_admin_and_see_it_masked(admin_cli
     PortalSettings.load()
     url = reverse("admin:books_portalsettings_change", args=[1])
 
-    response = admin_client.post(url, {"api_user": api.pk, "new_token": "typed-in-admin-123"})
+    response = admin_client.post(url, {"api_user": api.pk, "new_token": "typed-in-admin-123", "download_as": "auto"})
 
     assert response.status_code == 302
     portal = PortalSettings.load()
@@ -88,7 +88,7 @@ def test_a_blank_token_field_keeps_the_current_token(admin_client, django_user_m
     portal.set_token("keep-me-please")
     portal.save()
 
-    admin_client.post(reverse("admin:books_portalsettings_change", args=[1]), {"api_user": "", "new_token": ""})
+    admin_client.post(reverse("admin:books_portalsettings_change", args=[1]), {"api_user": "", "new_token": "", "download_as": "auto"})
 
     assert PortalSettings.load().token_plain == "keep-me-please"
 
@@ -122,3 +122,30 @@ def test_the_portal_settings_say_why_refuse_a_duplicate_po_is_on(admin_client, d
 
     assert "Refuse a duplicate PO" in page
     assert "without booking twice" in page
+
+
+def test_staff_choose_download_as_in_the_portal_settings_and_the_next_order_follows_it(admin_client, db):
+    from bizunosync.books.models import PortalSettings
+
+    PortalSettings.load()
+    url = reverse("admin:books_portalsettings_change", args=[1])
+    page = admin_client.get(url).content.decode()
+    assert "Download as" in page and "Always a sales order" in page and "Always an invoice" in page
+    assert "Auto: an invoice when every line is in stock, else a sales order" in page
+
+    response = admin_client.post(url, {"api_user": "", "new_token": "", "download_as": "so",
+                                       "refuse_duplicate_po": "on"})
+
+    assert response.status_code == 302
+    assert PortalSettings.load().download_as == "so"
+
+
+def test_a_download_as_that_is_not_a_choice_is_refused_in_the_admin(admin_client, db):
+    from bizunosync.books.models import PortalSettings
+
+    PortalSettings.load()
+    response = admin_client.post(reverse("admin:books_portalsettings_change", args=[1]),
+                                 {"api_user": "", "new_token": "", "download_as": "12"})
+
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert PortalSettings.load().download_as == "auto"

@@ -153,15 +153,49 @@ def test_a_booking_is_logged_as_an_inbound_call(post_order, catalog):
 # ------------------------------------------------------- unknown SKUs, dupes
 
 
-def test_an_unknown_sku_is_booked_as_a_non_stock_line_with_a_caution(post_order, catalog):
+def test_an_unknown_sku_counts_as_short_so_the_order_is_a_sales_order_with_a_warning(post_order, catalog):
+    # Real Bizuno (controllers/api/order.php getStockLevels) reads no qty_stock for an unknown SKU:
+    # null < qty, so journal 10, a sales order.
     status, data = post_order(an_order(lines=[line("TEA"), line("NOPE-1", "3")]))
 
     assert data["result"] == "Success"
     booked = SalesOrder.objects.get(pk=data["ID"])
     unknown = booked.lines.get(sku="NOPE-1")
     assert unknown.item is None and unknown.quantity == 3
-    assert "SKU NOPE-1 not found in Bizuno; booked as a non-stock line." in _cautions(data)
-    assert booked.journal == "inv"
+    assert "SKU NOPE-1 not found in Bizuno; booked as a non-stock line in a sales order." in _cautions(data)
+    assert booked.journal == "so"
+    tea = Item.objects.get(sku="TEA")
+    assert (tea.qty_on_hand, tea.qty_on_sales_orders) == (100, 2)  # promised, not taken off hand
+
+
+def test_any_short_line_makes_a_sales_order_even_when_the_last_line_is_in_stock(post_order, catalog):
+    # Real Bizuno lets the last line decide (it would book this as an invoice); ours is safer.
+    _, data = post_order(an_order(lines=[line("MUG", "2"), line("TEA", "1")]))
+
+    assert SalesOrder.objects.get(pk=data["ID"]).journal == "so"
+
+
+def test_download_as_always_sales_order_books_an_order_in_stock_as_a_sales_order(post_order, catalog, portal):
+    portal.download_as = "so"
+    portal.save()
+    _, data = post_order(an_order(lines=[line("TEA", "2")]))
+
+    assert SalesOrder.objects.get(pk=data["ID"]).journal == "so"
+    tea = Item.objects.get(sku="TEA")
+    assert (tea.qty_on_hand, tea.qty_on_sales_orders) == (100, 2)
+
+
+def test_download_as_always_invoice_books_a_short_order_as_an_invoice_and_says_so(post_order, catalog, portal):
+    portal.download_as = "inv"
+    portal.save()
+    _, data = post_order(an_order(lines=[line("MUG", "2"), line("NOPE-1", "1")]))
+
+    assert SalesOrder.objects.get(pk=data["ID"]).journal == "inv"
+    mug = Item.objects.get(sku="MUG")
+    assert (mug.qty_on_hand, mug.qty_on_sales_orders) == (0, 1)
+    assert "Stock short for MUG: 1 available, 2 ordered; booked as an invoice (Download as: invoice)." in _cautions(data)
+    assert ("SKU NOPE-1 not found in Bizuno; booked as a non-stock line in an invoice (Download as: invoice)."
+            in _cautions(data))
 
 
 def test_many_unknown_skus_are_summarised_not_listed_endlessly(post_order, catalog):

@@ -2,12 +2,17 @@
 
 * The customer is found by billing email (any case) or created; a customer
   the store created takes the order's contact data (the store owns it).
-* Stock short on any line → a **sales order** (`so`), whose quantities go to
-  "on sales orders"; everything available → an **invoice** (`inv`), which
-  takes the quantities off "on hand".
+* The journal (Portal settings → *Download as*, Bizuno's "Auto Detect
+  Sale/SO"): on *Auto*, stock short on any line, or a SKU the books do not
+  know (real Bizuno reads no stock for it: short), → a **sales order** (`so`),
+  whose quantities go to "on sales orders"; everything available → an
+  **invoice** (`inv`), which takes the quantities off "on hand". Real Bizuno
+  lets the *last* line decide (getStockLevels overwrites the journal per
+  line); any short line deciding is safer: an invoice never promises stock
+  that is not there. *Always a sales order* / *Always an invoice* force it.
 * Payment is *authorized* for the statuses Bizuno treats so, else *captured*;
   each answer carries Bizuno's caution about completing the payment.
-* An unknown SKU is booked as a line without an item, with a caution.
+* An unknown SKU is booked as a line without an item, with a warning.
 * The same PO twice: with *Refuse a duplicate PO* on (Portal settings, the
   default), the second books nothing and answers with the first booking's ID
   and a warning, so a store may resend after an ambiguous failure. Off, it is
@@ -113,6 +118,20 @@ def _address(prefix: str, address) -> dict:
     }
 
 
+def download_as() -> str:
+    value = PortalSettings.objects.filter(pk=1).values_list("download_as", flat=True).first()
+    return value or PortalSettings.DownloadAs.AUTO
+
+
+def choose_journal(setting: str, short: list[str], unknown: list[str]) -> str:
+    """The journal for an order: forced by the setting, else by stock (an unknown SKU counts as short)."""
+    if setting == PortalSettings.DownloadAs.SALES_ORDER:
+        return SalesOrder.Journal.SALES_ORDER
+    if setting == PortalSettings.DownloadAs.INVOICE:
+        return SalesOrder.Journal.INVOICE
+    return SalesOrder.Journal.SALES_ORDER if short or unknown else SalesOrder.Journal.INVOICE
+
+
 def refuses_duplicates() -> bool:
     value = PortalSettings.objects.filter(pk=1).values_list("refuse_duplicate_po", flat=True).first()
     return True if value is None else value
@@ -135,6 +154,10 @@ def _already_booked(order: OrderAdd, earlier: list[tuple[int, str, int]]) -> Boo
     others = f" (also as {', '.join(f'#{e[0]}' for e in earlier[1:MAX_NAMED_SKUS])})" if len(earlier) > 1 else ""
     messages.warning(f"PO {order.po} was already booked as #{pk}{others}; not booked again.")
     return Booking(pk, journal, customer_id or 0, False, len(order.lines), messages, duplicate=True)
+
+
+def _a(label: str) -> str:
+    return ("an " if label[:1] in "aeiou" else "a ") + label
 
 
 def _mapped(order: OrderAdd) -> tuple[str, str, list[str]]:
@@ -197,7 +220,9 @@ def book_order(order: OrderAdd, user=None) -> Booking:
 
         available = {sku: items[sku].qty_available for sku in needed}
         short = [sku for sku, qty in needed.items() if available[sku] < qty]
-        journal = SalesOrder.Journal.SALES_ORDER if short else SalesOrder.Journal.INVOICE
+        unknown = sorted({line.sku for line in order.lines if line.sku and line.sku not in items})
+        setting = download_as()
+        journal = choose_journal(setting, short, unknown)
 
         carrier, payment, unmapped = _mapped(order)
         customer, created, mirrored = _customer(order)
@@ -274,14 +299,14 @@ def book_order(order: OrderAdd, user=None) -> Booking:
             )
     else:
         messages.warning(f"{order.po} was paid at the cart; record the payment against it in Bizuno.")
+    forced = "" if setting == PortalSettings.DownloadAs.AUTO else " (Download as: " + label + ")"
     for sku in short[:MAX_NAMED_SKUS]:
         messages.warning(
             f"Stock short for {sku}: {available[sku]} available, "
-            f"{needed[sku]} ordered; booked as a sales order."
+            f"{needed[sku]} ordered; booked as {_a(label)}{forced}."
         )
-    unknown = sorted({line.sku for line in order.lines if line.sku and line.sku not in items})
     for sku in unknown[:MAX_NAMED_SKUS]:
-        messages.warning(f"SKU {sku} not found in Bizuno; booked as a non-stock line.")
+        messages.warning(f"SKU {sku} not found in Bizuno; booked as a non-stock line in {_a(label)}{forced}.")
     if len(unknown) > MAX_NAMED_SKUS:
         messages.warning(f"…and {len(unknown) - MAX_NAMED_SKUS} more SKUs not found in Bizuno, booked as non-stock lines.")
     for text in unmapped:
