@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('books', '0004_method_maps_and_duplicate_po'),
+        ('books', '0005_last_pushed_to_store'),
     ]
 
     operations = [
