@@ -187,3 +187,7 @@ BIZUNO_IN_THIS_SITE = _strict_bool("BIZUNO_IN_THIS_SITE", default=False)
 
 # Dates read one way everywhere (admin, console, ship notes): bridge/formats/en/formats.py.
 FORMAT_MODULE_PATH = ["bridge.formats"]
+
+# Sync-log retention (bizunosync.sync.prune): succeeded jobs and inbound calls older than this many
+# days are deleted by the scheduler (daily) or `manage.py sync_prune`; unresolved failures stay.
+SYNC_LOG_RETENTION_DAYS = env.int("SYNC_LOG_RETENTION_DAYS", default=90)

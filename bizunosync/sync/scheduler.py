@@ -34,6 +34,7 @@ logger = logging.getLogger("bizunosync.sync.scheduler")
 DUE_GRACE = timedelta(seconds=60)
 PERIODIC: list[tuple[str, timedelta, str]] = [
     # (name, how often, function taking no arguments)
+    ("sync-log pruning", timedelta(days=1), "bizunosync.sync.prune.prune_sync_log"),
 ]
 
 

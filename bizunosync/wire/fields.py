@@ -14,6 +14,7 @@ MAX_QTY = 10**9
 
 # PHP's trim() strips exactly these; Python's strip() also eats a no-break space.
 PHP_TRIM = " \t\n\r\0\x0b"
+_DIGITS = re.compile(r"-?[0-9]{1,18}\Z")  # short enough that int() is instant
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
 
 
@@ -74,6 +75,13 @@ def _bounded(number: Decimal, value, field: str, minimum, maximum, places: int) 
 
 def integer(value, field: str, *, minimum: int | None = 0, maximum: int = MAX_QTY, required=False):
     """An integer, accepting PHP's `"12.0"` but not `"12.5"`."""
+    if type(value) is str and _DIGITS.match(value):  # the usual case, "12": no Decimal on the way
+        number = int(value)
+        if minimum is not None and number < minimum:
+            raise FieldError(field, f"must be at least {minimum}, got {value[:40]!r}")
+        if maximum is not None and number > maximum:
+            raise FieldError(field, f"must be at most {maximum}, got {value[:40]!r}")
+        return number
     number = decimal(value, field, minimum=None, maximum=None, required=required, places=12)
     if number is None:
         return None

@@ -1,6 +1,8 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from bizunosync.store.models import Order, PriceTier, Product, StoreSettings
 
@@ -35,6 +37,24 @@ def test_order_numbers_count_up_from_1001():
     assert Order.next_number() == "1001"
     Order.objects.create(number="1001")
     assert Order.next_number() == "1002"
+
+
+def test_the_next_order_number_reads_one_counter_row_not_every_order(django_assert_num_queries):
+    Order.objects.bulk_create(Order(number=str(n)) for n in range(1001, 1201))
+    assert Order.next_number() == "1201"  # the first use starts the counter past what exists
+    Order.objects.create(number="1201")
+    with CaptureQueriesContext(connection) as captured:
+        assert Order.next_number() == "1202"
+    order_reads = [q["sql"] for q in captured.captured_queries if 'FROM "store_order"' in q["sql"]]
+    assert order_reads and all('WHERE "store_order"."number" = ' in sql for sql in order_reads)
+    # savepoint · lock the counter · is 1202 free · move the counter · release
+    assert len(captured.captured_queries) == 5
+
+
+def test_an_order_number_used_outside_the_counter_is_stepped_over():
+    assert Order.next_number() == "1001"
+    Order.objects.create(number="1002")  # e.g. an imported order
+    assert Order.next_number() == "1003"
 
 
 def test_the_sync_permission_exists_under_its_contract_name(alice):

@@ -161,16 +161,16 @@ def _same_tiers(current, wanted) -> bool:
 
 
 def _keep_scale(row: dict, values: dict) -> bool:
-    """True if any value changed; equal numbers keep the stored scale ("10" must not rewrite "10.0000")."""
+    """True if any value changed; equal numbers keep the stored scale ("10" must not rewrite "10.0000").
+
+    Decimal equality is numeric (Decimal("10") == Decimal("10.0000")), so one == serves every type.
+    """
     changed = False
     for name in OWNED:
-        old, new = row[name], values[name]
-        if isinstance(old, Decimal) or isinstance(new, Decimal):
-            if _same(old, new):
-                values[name] = old
-            else:
-                changed = True
-        elif old != new:
+        old = row[name]
+        if old == values[name]:
+            values[name] = old
+        else:
             changed = True
     return changed
 

@@ -30,7 +30,14 @@ def _adapter(field):
         return lambda value: json.dumps(value, cls=field.encoder)
     if isinstance(field, _PLAIN):
         return None
-    return lambda value: field.get_db_prep_save(value, connection)
+    seen = {}  # one "modified" time for a whole batch: adapt it once, not per row
+
+    def adapt(value):
+        if value not in seen:
+            seen[value] = field.get_db_prep_save(value, connection)
+        return seen[value]
+
+    return adapt
 
 
 def _adapt(fields, rows):
