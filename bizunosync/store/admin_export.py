@@ -21,6 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from bizunosync.sync import state
 from bizunosync.sync.models import SyncJob
 from bizunosync.sync.permissions import SEND_TO_BIZUNO, require
 
@@ -43,11 +44,15 @@ OUTCOME_LEVELS = {
 
 def report(request, result: ExportResult) -> None:
     """One message for the outcome (linking the sync log), then Bizuno's own messages at their levels."""
+    summary = result.summary
+    if result.job is not None and state.is_retrying(result.job):
+        detail = state.shown(result.job).detail
+        summary = f"{summary} {detail[:1].upper()}{detail[1:]}."
     if result.job is not None:
         url = reverse("admin:sync_syncjob_change", args=[result.job.pk])
-        text = format_html('{} <a href="{}">Sync job #{}</a>', result.summary, url, result.job.pk)
+        text = format_html('{} <a href="{}">Sync job #{}</a>', summary, url, result.job.pk)
     else:
-        text = result.summary
+        text = summary
     messages.add_message(request, OUTCOME_LEVELS.get(result.outcome, messages.INFO), text)
     for level, message in result.messages:
         messages.add_message(request, LEVELS.get(level, messages.INFO), f"Order {result.number} – Bizuno says: {message}")

@@ -16,20 +16,11 @@ from django.utils.html import format_html, format_html_join
 
 from bizunosync.wire.secrets import SecretError, mask
 
-from . import jobs, permissions
+from . import jobs, permissions, state
+from .permissions import may_send
 from .connections import BizunoConnection, StoreConnection
 from .history import TouchedFilter, touched_links
 from .models import InboundCall, SyncAttempt, SyncJob
-
-STATUS_COLOURS = {
-    SyncJob.Status.QUEUED: "#6c757d",
-    SyncJob.Status.RUNNING: "#0d6efd",
-    SyncJob.Status.SUCCEEDED: "#198754",
-    SyncJob.Status.FAILED: "#dc3545",
-    SyncJob.Status.NEEDS_REVIEW: "#b35c00",
-    SyncJob.Status.CANCELLED: "#6c757d",
-}
-
 
 # ------------------------------------------------------------ connections
 
@@ -222,17 +213,33 @@ class SyncAttemptInline(admin.StackedInline):
 
 
 class ProblemFilter(admin.SimpleListFilter):
-    """'Needs attention' = failed or needs review: the admin index links here."""
+    """'Needs attention' = failed, needs review or retrying: the admin index links here."""
 
     title = "attention"
     parameter_name = "attention"
 
     def lookups(self, request, model_admin):
-        return [("1", "Needs attention (failed or needs review)")]
+        return [("1", "Needs attention (failed, needs review or retrying)")]
 
     def queryset(self, request, queryset):
         if self.value() == "1":
-            return queryset.filter(status__in=[SyncJob.Status.FAILED, SyncJob.Status.NEEDS_REVIEW])
+            return queryset.filter(state.attention_q())
+        return queryset
+
+
+class StateFilter(admin.SimpleListFilter):
+    """Status as staff read it: Retrying apart from Queued. Keeps the field filter's parameter,
+    so links such as ?status__exact=failed still work."""
+
+    title = "status"
+    parameter_name = "status__exact"
+
+    def lookups(self, request, model_admin):
+        return state.CHOICES
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return state.filter_state(queryset, self.value())
         return queryset
 
 
@@ -244,7 +251,7 @@ class SyncJobAdmin(admin.ModelAdmin):
         "triggered", "took",
     ]
     list_display_links = ["created", "target"]
-    list_filter = [ProblemFilter, "status", "kind", "failure_class", "trigger", "created", TouchedFilter]
+    list_filter = [ProblemFilter, StateFilter, "kind", "failure_class", "trigger", "created", TouchedFilter]
     search_fields = ["target", "summary", "attempts__error", "attempts__url"]
     search_help_text = "Search by order number or PO, job summary, or the error text of any attempt."
     date_hierarchy = "created"
@@ -279,9 +286,7 @@ class SyncJobAdmin(admin.ModelAdmin):
 
     @admin.display(description="Status", ordering="status")
     def coloured_status(self, obj):
-        return format_html(
-            '<strong style="color:{}">{}</strong>', STATUS_COLOURS.get(obj.status, "inherit"), obj.get_status_display()
-        )
+        return status_html(obj)
 
     status_badge = coloured_status
 
@@ -337,13 +342,17 @@ class SyncJobAdmin(admin.ModelAdmin):
         return [
             path("<int:object_id>/progress/", view(self.progress_view), name="sync_syncjob_progress"),
             path("<int:object_id>/retry/", view(self.retry_view), name="sync_syncjob_retry"),
+            path("<int:object_id>/retry-now/", view(self.retry_now_view), name="sync_syncjob_retry_now"),
+            path("retry-failed/", view(self.retry_failed_view), name="sync_syncjob_retry_failed"),
             path("<int:object_id>/cancel/", view(self.cancel_view), name="sync_syncjob_cancel"),
             *super().get_urls(),
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        job = SyncJob.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
         extra_context = {
             "title": "Sync job",
+            **(job_actions(request.user, job) if job else {}),
             **(extra_context or {}),
             "show_save": False,
             "show_save_and_continue": False,
@@ -373,12 +382,80 @@ class SyncJobAdmin(admin.ModelAdmin):
 
     def cancel_view(self, request, object_id):
         job = get_object_or_404(SyncJob, pk=object_id)
-        if request.method == "POST" and self.has_change_permission(request, job):
+        if request.method == "POST" and (self.has_change_permission(request, job) or may_send(request.user, job.kind)):
+            was_running = job.status == SyncJob.Status.RUNNING
             if jobs.request_cancel(job, request.user):
-                self.message_user(request, f"Asked {job} to stop; it stops after the current item.", messages.INFO)
+                if was_running:
+                    self.message_user(request, f"Asked {job} to stop; it stops after the current item.", messages.INFO)
+                else:
+                    self.message_user(request, f"Cancelled {job}; it will not be sent.", messages.INFO)
             else:
-                self.message_user(request, f"{job} is not running.", messages.WARNING)
+                self.message_user(request, f"{job} is not queued, retrying or running: nothing to cancel.",
+                                  messages.WARNING)
         return HttpResponseRedirect(reverse("admin:sync_syncjob_change", args=[job.pk]))
+
+    def retry_now_view(self, request, object_id):
+        """Run a retrying or failed job at once (POST): a new logged attempt, its outcome on the next page."""
+        job = get_object_or_404(SyncJob, pk=object_id)
+        change_url = reverse("admin:sync_syncjob_change", args=[job.pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(change_url)
+        permissions.require(request.user, permissions.for_kind(job.kind))
+        try:
+            job = jobs.retry_job(job, request.user, at_once=True)
+        except jobs.NotRetryable as exc:
+            self.message_user(request, str(exc), messages.WARNING)
+            return HttpResponseRedirect(change_url)
+        level = {
+            SyncJob.Status.SUCCEEDED: messages.SUCCESS, SyncJob.Status.FAILED: messages.ERROR,
+            SyncJob.Status.NEEDS_REVIEW: messages.WARNING,
+        }.get(job.status, messages.WARNING)
+        self.message_user(request, f"Retried {job}: {state.shown(job).text}. {job.summary}".strip(), level)
+        return HttpResponseRedirect(change_url)
+
+    def retry_failed_view(self, request):
+        """Retry every failed job of one kind, after a page listing what will be sent."""
+        kind = request.GET.get("kind") or request.POST.get("kind") or ""
+        if kind not in SyncJob.Kind.values or kind == SyncJob.Kind.SHIP_RATES:
+            self.message_user(request, "Choose a kind of job to retry (rate quotes are never retried).",
+                              messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:sync_syncjob_changelist"))
+        permissions.require(request.user, permissions.for_kind(kind))
+        failed = SyncJob.objects.filter(kind=kind, status=SyncJob.Status.FAILED).order_by("created", "pk")
+        back = reverse("admin:sync_syncjob_changelist") + f"?kind__exact={kind}&status__exact=failed"
+        if request.method == "POST" and request.POST.get("confirm") == "yes":
+            chosen = {int(pk) for pk in request.POST.getlist("job") if pk.isdigit()}
+            done, skipped = [], []
+            for job in failed.filter(pk__in=chosen):
+                try:
+                    done.append(jobs.retry_job(job, request.user, note="retry all failed"))
+                except jobs.NotRetryable as exc:
+                    skipped.append(str(exc))
+            if done:
+                self.message_user(request, f"Queued {len(done)} failed job{pluralize(len(done))} again; the worker "
+                                  "sends them now.", messages.SUCCESS)
+            for text in skipped[:10]:
+                self.message_user(request, text, messages.WARNING)
+            return HttpResponseRedirect(back)
+        listed = list(failed[:RETRY_ALL_LIMIT + 1])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Retry all failed: {SyncJob.Kind(kind).label}?",
+            "opts": self.model._meta,
+            "kind": kind,
+            "jobs": listed[:RETRY_ALL_LIMIT],
+            "more": len(listed) > RETRY_ALL_LIMIT,
+            "limit": RETRY_ALL_LIMIT,
+            "back": back,
+        }
+        return TemplateResponse(request, "admin/sync/syncjob/retry_failed_confirmation.html", context)
+
+    def changelist_view(self, request, extra_context=None):
+        kinds = (SyncJob.objects.filter(status=SyncJob.Status.FAILED).exclude(kind=SyncJob.Kind.SHIP_RATES)
+                 .values_list("kind", flat=True).distinct().order_by())
+        retry_failed = [(k, SyncJob.Kind(k).label) for k in sorted(set(kinds)) if may_send(request.user, k)]
+        extra_context = {"retry_failed_kinds": retry_failed, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     @admin.action(description="Retry selected jobs", permissions=["retry"])
     def retry_selected(self, request, queryset):
@@ -423,10 +500,41 @@ class SyncJobAdmin(admin.ModelAdmin):
             "jobs": [j for j in selected if j.status in retryable],
             "not_retryable": [j for j in selected if j.status not in retryable],
             "review": [j for j in selected if j.status == SyncJob.Status.NEEDS_REVIEW],
+            # Only a resend that may book a second time gets the red button.
+            "may_book_twice": [j for j in selected if may_book_twice(j)],
             "single": single,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/sync/syncjob/retry_confirmation.html", context)
+
+
+RETRY_ALL_LIMIT = 200
+
+
+def may_book_twice(job: SyncJob) -> bool:
+    """A resend that may book again: an order export that may already have reached Bizuno."""
+    return job.kind in jobs.DUPLICATING_KINDS and job.status == SyncJob.Status.NEEDS_REVIEW
+
+
+def status_html(job: SyncJob) -> str:
+    shown = state.shown(job)
+    if shown.detail:
+        return format_html('<strong style="color:{}">{}</strong><br><small style="color:{}">{}</small>',
+                           shown.colour, shown.label, shown.colour, shown.detail)
+    return format_html('<strong style="color:{}">{}</strong>', shown.colour, shown.label)
+
+
+def job_actions(user, job: SyncJob) -> dict:
+    """Which buttons the job page shows: Retry now (safe), Retry… (asks first), Cancel."""
+    sendable = job.kind != SyncJob.Kind.SHIP_RATES and may_send(user, job.kind)
+    retrying = state.is_retrying(job)
+    return {
+        "can_retry_now": sendable and (retrying or job.status == SyncJob.Status.FAILED),
+        "can_retry_review": sendable and job.status == SyncJob.Status.NEEDS_REVIEW,
+        "retry_may_book_twice": may_book_twice(job),
+        "can_cancel": job.status in (SyncJob.Status.QUEUED, SyncJob.Status.RUNNING),
+        "job_state": state.shown(job),
+    }
 
 
 def progress_payload(job: SyncJob) -> dict:
@@ -434,7 +542,8 @@ def progress_payload(job: SyncJob) -> dict:
     return {
         "id": job.pk,
         "status": job.status,
-        "status_label": job.get_status_display(),
+        "status_label": state.shown(job).text,
+        "state": state.state_of(job),
         "processed": job.processed,
         "total": job.total,
         "percent": job.progress_percent,

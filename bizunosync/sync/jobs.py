@@ -31,7 +31,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -97,8 +97,16 @@ def _enqueue(job_id: int, run_after=None) -> None:
     task_.enqueue(job_id)
 
 
+# How early a deferred task may start before its job's booked retry time (clocks, rounding).
+EARLY_TOLERANCE = timedelta(seconds=2)
+
+
 @task(takes_context=True)
 def run_job_task(context, job_id: int) -> str | None:
+    if SyncJob.objects.filter(pk=job_id, next_attempt_at__gt=timezone.now() + EARLY_TOLERANCE).exists():
+        # A task deferred for an older schedule: staff ran the job early (Retry now), it failed
+        # again and booked a later retry, which has its own task. Jumping it would shorten the backoff.
+        return None
     job = run_job(job_id, task_result_id=str(context.task_result.id))
     return job.status if job else None
 
@@ -162,10 +170,9 @@ def _after_error(job: SyncJob, exc: errors.SyncError, now) -> SyncJob:
             job.next_attempt_at = now + timedelta(seconds=delay)
             job.status = SyncJob.Status.QUEUED
             job.finished = None
-            job.summary = (
-                f"{explanation}. Nothing reached {job.peer_name}; retrying automatically in "
-                f"{_human(delay)} (retry {job.auto_retries} of {len(schedule)})."
-            )
+            # The countdown and "retry 1 of 3" are shown live beside the status (sync.state):
+            # a summary saying "in 30 s" would be wrong a minute later.
+            job.summary = f"{_nothing_reached(explanation, job)}; retrying automatically."
             job.save(update_fields=_RUN_FIELDS)
             submit(job, run_after=job.next_attempt_at)
             return job
@@ -173,7 +180,7 @@ def _after_error(job: SyncJob, exc: errors.SyncError, now) -> SyncJob:
         return _finish(
             job,
             SyncJob.Status.FAILED,
-            f"{explanation}. Nothing reached {job.peer_name}; {tried}. It is safe to retry.",
+            f"{_nothing_reached(explanation, job)}; {tried}. It is safe to retry.",
             now=now,
         )
     if exc.permanent:
@@ -181,12 +188,12 @@ def _after_error(job: SyncJob, exc: errors.SyncError, now) -> SyncJob:
     return _finish(job, SyncJob.Status.NEEDS_REVIEW, f"{_review_text(job).rstrip('.')}. {explanation}.")
 
 
-def _human(seconds: int) -> str:
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min"
-    return f"{seconds // 3600} h"
+def _nothing_reached(explanation: str, job) -> str:
+    """The transport's explanation, adding "nothing reached the peer" only when it does not say so already."""
+    said = explanation.lower()
+    if "nothing was sent" in said or "nothing reached" in said or "never sent" in said or "not sent" in said:
+        return explanation
+    return f"{explanation}. Nothing reached {job.peer_name}"
 
 
 def _finish(job: SyncJob, status, summary: str, now=None) -> SyncJob:
@@ -330,34 +337,56 @@ def request_cancel(job: SyncJob, user=None) -> bool:
     return bool(changed)
 
 
-def retry_job(job: SyncJob, user=None, *, note: str = "") -> SyncJob:
+# Kinds whose resend may book a second time (Bizuno has no duplicate check on orderAdd).
+DUPLICATING_KINDS = {SyncJob.Kind.ORDER_EXPORT}
+
+
+def retry_job(job: SyncJob, user=None, *, note: str = "", at_once: bool = False) -> SyncJob:
     """Queue a failed or needs-review job again (recording who); returns the job, refreshed.
 
-    Raises NotRetryable for any other status, and for rate quotes: a quote
-    answered one checkout, which has moved on (it used the fallback).
+    ``at_once`` (staff's *Retry now*): also takes a job waiting for an automatic
+    retry, and runs it here and now instead of handing it to the worker, so
+    staff see the new attempt's outcome on the next page.
+
+    Raises NotRetryable for any other status (a running job above all), and for
+    rate quotes: a quote answered one checkout, which has moved on (it used the fallback).
     """
     if job.kind == SyncJob.Kind.SHIP_RATES:
         raise NotRetryable(f"{job} was not retried: a rate quote served one checkout, which has moved on.")
-    retryable = [SyncJob.Status.FAILED, SyncJob.Status.NEEDS_REVIEW]
+    was = "retrying" if job.status == SyncJob.Status.QUEUED and job.next_attempt_at else job.get_status_display().lower()
     event = {
         "at": timezone.now().isoformat(),
-        "event": "retry",
+        "event": "retry now" if at_once else "retry",
         "by": getattr(user, "get_username", lambda: "")() if user is not None else "",
-        "note": note or f"was {job.get_status_display().lower()}",
+        "note": note or f"was {was}",
     }
+    retryable = Q(status__in=[SyncJob.Status.FAILED, SyncJob.Status.NEEDS_REVIEW])
+    if at_once:
+        retryable |= Q(status=SyncJob.Status.QUEUED, next_attempt_at__isnull=False)
     with transaction.atomic():
-        locked = SyncJob.objects.select_for_update().filter(pk=job.pk, status__in=retryable).first()
+        locked = SyncJob.objects.select_for_update().filter(retryable, pk=job.pk).first()
         if locked is None:
             job.refresh_from_db()
-            raise NotRetryable(f"{job} is {job.get_status_display().lower()}; only failed jobs or jobs "
-                               "needing review can be retried.")
+            which = ("failed jobs, jobs needing review or retrying jobs" if at_once
+                     else "failed jobs or jobs needing review")
+            raise NotRetryable(f"{job} is {job.get_status_display().lower()}; only {which} can be retried.")
         # Another job for the same target is queued or running (a forced re-export waiting for its
         # automatic retry, a new Quick Refresh): queueing this one too would send twice.
-        other = (SyncJob.objects.filter(kind=locked.kind, target=locked.target, status__in=[
-            SyncJob.Status.QUEUED, SyncJob.Status.RUNNING]).exclude(pk=locked.pk).first())
+        others = SyncJob.objects.filter(kind=locked.kind, target=locked.target).exclude(pk=locked.pk)
+        other = others.filter(status__in=[SyncJob.Status.QUEUED, SyncJob.Status.RUNNING]).first()
         if other is not None:
             raise NotRetryable(f"{job} was not retried: {other} for {locked.target} is "
                                f"{other.get_status_display().lower()}; let it finish first.")
+        if locked.kind in DUPLICATING_KINDS:
+            # A later job for the same order booked it, or may have: resending this older one
+            # would book it (again). Staff resolve the later one first.
+            later = (others.filter(created__gt=locked.created, status__in=[SyncJob.Status.SUCCEEDED,
+                                                                          SyncJob.Status.NEEDS_REVIEW])
+                     .order_by("-created").first())
+            if later is not None:
+                why = "booked it" if later.status == SyncJob.Status.SUCCEEDED else "may have booked it (needs review)"
+                raise NotRetryable(f"{job} was not retried: a later job for {locked.target} (sync job "
+                                   f"#{later.pk}) {why}; sending this one again could book it twice.")
         locked.status = SyncJob.Status.QUEUED
         locked.auto_retries = 0
         locked.cancel_requested = False
@@ -367,6 +396,10 @@ def retry_job(job: SyncJob, user=None, *, note: str = "") -> SyncJob:
         locked.summary = f"Queued again by {event['by'] or 'the system'}."
         locked.save(update_fields=["status", "auto_retries", "cancel_requested", "next_attempt_at", "finished",
                                    "history", "summary"])
-        submit(locked)
+        if not at_once:
+            submit(locked)
+    if at_once:
+        # Claimed atomically like any run: a worker holding an old deferred task for it finds it taken.
+        run_job(job.pk)
     job.refresh_from_db()
     return job

@@ -36,3 +36,8 @@ def require(user, perm: str) -> None:
     if not user.has_perm(perm):
         raise PermissionDenied(f"This sends to the other side and needs the permission “{LABELS[perm]}”. "
                                "Ask an administrator to give it to you.")
+
+
+def may_send(user, kind: str) -> bool:
+    """Whether to offer a button that sends (or resends) a job of this kind."""
+    return bool(user and user.is_active and user.has_perm(for_kind(kind)))

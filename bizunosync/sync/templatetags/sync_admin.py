@@ -4,9 +4,11 @@ from django import template
 from django.apps import apps
 from django.core.exceptions import FieldError
 from django.db import DatabaseError
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
+from .. import state
 from ..models import SyncJob
 
 register = template.Library()
@@ -14,21 +16,25 @@ register = template.Library()
 
 @register.simple_tag
 def sync_health():
-    counts = dict.fromkeys([SyncJob.Status.FAILED, SyncJob.Status.NEEDS_REVIEW], 0)
-    for status in counts:
-        counts[status] = SyncJob.objects.filter(status=status).count()
+    jobs_url = reverse("admin:sync_syncjob_changelist")
+    counts = {
+        row["status"]: row["n"]
+        for row in SyncJob.objects.filter(state.attention_q()).values("status").annotate(n=Count("pk")).order_by()
+    }
     health = {
-        "failed": counts[SyncJob.Status.FAILED],
-        "needs_review": counts[SyncJob.Status.NEEDS_REVIEW],
-        "problems": sum(counts.values()),
-        "problems_url": reverse("admin:sync_syncjob_changelist") + "?attention=1",
-        # Nothing reached the peer yet; they try again by themselves, but staff
-        # should see a peer that has been down for minutes.
-        "retrying": SyncJob.objects.filter(status=SyncJob.Status.QUEUED, next_attempt_at__isnull=False).count(),
-        "retrying_url": reverse("admin:sync_syncjob_changelist") + "?status__exact=queued",
+        "failed": counts.get(SyncJob.Status.FAILED, 0),
+        "needs_review": counts.get(SyncJob.Status.NEEDS_REVIEW, 0),
+        # Queued within attention_q means waiting for an automatic retry: nothing reached the peer yet,
+        # and it tries again by itself, but staff should see a peer that has been down for minutes.
+        "retrying": counts.get(SyncJob.Status.QUEUED, 0),
+        "problems_url": jobs_url + "?attention=1",
+        "failed_url": jobs_url + "?status__exact=failed",
+        "needs_review_url": jobs_url + "?status__exact=needs_review",
+        "retrying_url": jobs_url + f"?status__exact={state.RETRYING}",
         "oldest_unexported": None,
         "unexported": None,
     }
+    health["problems"] = health["failed"] + health["needs_review"] + health["retrying"]
     # sync must not import the store app: look the model up, and cope with its absence.
     try:
         Order = apps.get_model("store", "Order")
@@ -45,3 +51,17 @@ def sync_health():
         except Exception:  # the store admin may not be registered
             pass
     return health
+
+
+@register.filter
+def job_state(job) -> str:
+    """"Retrying (next try in 25 s, retry 1 of 3)", "Failed", …: a job's state as staff read it."""
+    return state.shown(job).text
+
+
+@register.filter
+def job_badge(job):
+    """The coloured status the sync log shows, for other pages that list jobs."""
+    from ..admin import status_html
+
+    return status_html(job)

@@ -40,7 +40,7 @@ def test_a_dead_store_is_reported_and_retried_automatically(db, make_item, run_f
     assert job.failure_class == FailureClass.CONNECTION
     assert job.status == SyncJob.Status.QUEUED and job.next_attempt_at is not None
     assert "Could not connect to the store (connection refused); nothing was sent" in page
-    assert "retrying automatically in 30 s" in page
+    assert "Retrying (next try in 30 s, retry 1 of 3)" in page
 
 
 def test_a_store_answering_html_needs_review(fault_store, make_item, run_from_console):

@@ -64,7 +64,7 @@ def test_connection_refused_sends_nothing_and_retries_automatically(connect, mak
     assert_not_exported(order)
     assert (result.outcome, result.failure_class) == (Outcome.RETRYING, "connection")
     assert result.job.status == SyncJob.Status.QUEUED and result.job.next_attempt_at is not None
-    assert "connection refused" in result.summary and "retrying automatically in 30 s" in result.summary
+    assert "connection refused" in result.summary and "retrying automatically" in result.summary
     assert attempt_of(result).reached_peer is False
 
 
