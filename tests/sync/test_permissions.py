@@ -68,7 +68,7 @@ def test_the_send_permission_retries_an_export_but_not_a_console_job(client, mak
     mixed = client.post(CHANGELIST, {"action": "retry_selected", "_selected_action": [export.pk, refresh.pk],
                                      "confirm": "yes"})
 
-    assert reverse("admin:sync_syncjob_retry", args=[export.pk]) in page
+    assert reverse("admin:sync_syncjob_retry_now", args=[export.pk]) in page  # a failed export: Retry now
     assert SyncJob.objects.get(pk=export.pk).status == SyncJob.Status.SUCCEEDED
     assert mixed.status_code == 403 and SyncJob.objects.get(pk=refresh.pk).status == SyncJob.Status.FAILED
 
