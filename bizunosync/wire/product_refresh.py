@@ -19,6 +19,7 @@ from .fields import FieldError
 
 MAX_BATCH = 1000
 MAX_TIERS = 100
+WEIGHT_UNITS = ("lb", "kg", "oz", "g")
 
 
 class _Clear:
@@ -57,6 +58,9 @@ class RefreshItem:
     tiers: list[Tier] = dc_field(default_factory=list)
     type: str | None = None
     full_price: Decimal | None = None
+    # Not in Bizuno's own refresh (setPriceLevels sends the weight without its unit): our books
+    # side adds it so the store can convert; without it the store uses the unit of the last upload.
+    weight_uom: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,7 +116,19 @@ def read_item(raw, index: int) -> RefreshItem | None:
     tiers = read_tiers(raw.get("PriceTiers"), f"{base}.PriceTiers")
     kind = fields.text(raw.get("Type"), f"{base}.Type", max_length=8)
     full = fields.decimal(raw.get("FullPrice"), f"{base}.FullPrice")
-    return RefreshItem(sku, qty, weight, price, sale, tiers, kind, full)
+    uom = read_unit(raw.get("WeightUOM"), f"{base}.WeightUOM", WEIGHT_UNITS)
+    return RefreshItem(sku, qty, weight, price, sale, tiers, kind, full, uom)
+
+
+def read_unit(value, field: str, allowed) -> str | None:
+    """A unit code, lower-cased; blank is None; anything else names the field."""
+    value = fields.text(value, field, max_length=8)
+    if value is None:
+        return None
+    value = value.strip().lower()
+    if value and value not in allowed:
+        raise FieldError(field, f"must be one of {', '.join(allowed)}, got {value[:8]!r}")
+    return value or None
 
 
 def read_batch(data) -> tuple[list[RefreshItem], list[ItemError]]:
@@ -153,6 +169,8 @@ def build_item(item: RefreshItem) -> dict:
         out["QtyStock"] = str(item.qty_stock)
     if item.weight is not None:
         out["Weight"] = _money(item.weight)
+        if item.weight_uom:
+            out["WeightUOM"] = item.weight_uom
     if item.type is not None:
         out["Type"] = item.type
     if item.full_price is not None:

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from . import fields
 from .fields import FieldError
-from .product_refresh import Tier, read_tiers
+from .product_refresh import WEIGHT_UNITS, Tier, read_tiers, read_unit
 
 SEND_FULL = 1
 SEND_KEEP_IMAGES = 2
@@ -24,7 +24,6 @@ SEND_DATA_ONLY = 3
 MAX_IMAGES = 50
 MAX_IMAGE_BYTES_B64 = 20 * 1024 * 1024
 MAX_VARIATIONS = 1000
-WEIGHT_UNITS = ("lb", "kg", "oz", "g")
 DIMENSION_UNITS = ("in", "ft", "yd", "m", "cm", "mm")
 
 
@@ -130,13 +129,7 @@ def _text(raw, key, limit=255):
 
 
 def _unit(raw, key, allowed):
-    value = fields.text(raw.get(key), key, max_length=8)
-    if value is None:
-        return None
-    value = value.strip().lower()
-    if value and value not in allowed:
-        raise FieldError(key, f"must be one of {', '.join(allowed)}, got {value[:8]!r}")
-    return value or None
+    return read_unit(raw.get(key), key, allowed)
 
 
 def _image(raw, where: str, *, path_key, name_key, data_key, title_key=None) -> Image | None:

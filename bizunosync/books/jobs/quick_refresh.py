@@ -51,6 +51,8 @@ def refresh_item(item: Item) -> RefreshItem:
         # Services and charges have no stock: leave the store's stock alone.
         qty_stock=item.qty_available if item.tracks_stock else None,
         weight=item.weight,
+        # Not in Bizuno's own refresh; lets the store convert into its unit as Product Upload does.
+        weight_uom=item.weight_uom if item.weight is not None else None,
         price=item.full_price,
         sale_price=item.sale_price if item.sale_price is not None else CLEAR,
         tiers=[Tier(qty, price) for qty, price in item.tiers],

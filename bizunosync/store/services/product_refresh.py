@@ -20,7 +20,7 @@ from bizunosync.wire import product_refresh as wire
 from bizunosync.wire.messages import MessageBlock
 
 from ..models import PriceTier, Product, StoreSettings
-from . import rows, snapshot
+from . import rows, snapshot, units
 
 # What Quick Refresh may change on a product, read and written as plain values (no model instances:
 # at 1,000 items building and diffing instances was most of a batch's time).
@@ -141,8 +141,18 @@ def new_values(row: dict, item: wire.RefreshItem, settings: StoreSettings) -> di
         values["stock_status"] = IN_STOCK if item.qty_stock > 0 else OUT_OF_STOCK
         values["manage_stock"] = True
     if item.weight is not None:
-        values["weight"] = item.weight
+        values["weight"] = store_weight(item, row, settings)
     return values
+
+
+def store_weight(item: wire.RefreshItem, row: dict, settings: StoreSettings) -> Decimal:
+    """Bizuno's weight in the store's unit, as Product Upload converts it (1.5 lb → 0.6804 kg).
+
+    Bizuno's own refresh sends no unit: then the unit the last product/update named for this
+    product (kept in its snapshot) is the one; with neither, the number is taken as it is.
+    """
+    source = item.weight_uom or (row["bizuno_snapshot"] or {}).get(snapshot.WEIGHT_UOM)
+    return units.weight(item.weight, source, settings.weight_unit)
 
 
 def write(plan: Plan) -> None:
@@ -187,4 +197,6 @@ def _sent(values: dict, item, wanted_tiers) -> dict:
         out["stock_status"] = values["stock_status"]
     if item.weight is not None:
         out["weight"] = snapshot.money(values["weight"])
+        if item.weight_uom:
+            out[snapshot.WEIGHT_UOM] = item.weight_uom
     return out

@@ -114,6 +114,8 @@ def _apply(update, settings, primary, gallery, messages, written) -> UpdateResul
     _categories(product, update, messages)
 
     product.bizuno_snapshot = snapshot.of_product(product, [(t.qty, t.price) for t in update.tiers])
+    if update.weight_uom:
+        product.bizuno_snapshot[snapshot.WEIGHT_UOM] = update.weight_uom
     product.save(update_fields=["bizuno_snapshot", "image", "modified"])
 
     if written:
@@ -206,6 +208,8 @@ def _variations(product, update, settings) -> list[str]:
         variation.published = True
         variation.save()
         variation.bizuno_snapshot = snapshot.of_product(variation, [])
+        if update.weight_uom:
+            variation.bizuno_snapshot[snapshot.WEIGHT_UOM] = update.weight_uom
         variation.save(update_fields=["bizuno_snapshot"])
         touched.append(f"store.product:{variation.pk}")
     _delete_products(list(current.values()))  # variations Bizuno no longer sends

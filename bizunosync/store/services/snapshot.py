@@ -10,6 +10,8 @@ from decimal import Decimal
 
 OWNED = ("regular_price", "sale_price", "price", "stock_quantity", "stock_status", "weight", "tiers")
 # What only product/update sends (Quick Refresh leaves these alone).
+# The weight unit Bizuno last named (product/update's WeightUOM): Quick Refresh converts from it.
+WEIGHT_UOM = "weight_uom"
 CATALOG = ("name", "short_description", "description", "length", "width", "height", "attributes",
            "categories", "tags", "image", "gallery")
 
