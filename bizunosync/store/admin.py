@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from bizunosync.sync.admin import SingletonAdmin
 from bizunosync.sync.connections import BizunoConnection
 
+from . import admin_changes  # registers "Orders changed after export"
 from .admin_export import BizunoOrderAdminMixin
 from .admin_ownership import OrderHistoryMixin, ProductOwnershipMixin
 from .models import (
@@ -172,7 +173,7 @@ class OrderAdmin(OrderHistoryMixin, BizunoOrderAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created"
     list_select_related = ["customer"]
     raw_id_fields = ["customer"]
-    readonly_fields = ["exported_at"]
+    readonly_fields = ["exported_at", "changes_after_export"]
     inlines = [OrderLineInline, OrderNoteInline]
     fieldsets = [
         (None, {"fields": ["number", "created", "status", "customer", "customer_note"]}),
@@ -186,8 +187,19 @@ class OrderAdmin(OrderHistoryMixin, BizunoOrderAdminMixin, admin.ModelAdmin):
         ]}),
         ("Totals", {"fields": ["subtotal", "tax_total", "shipping_total", "total", "shipping_method_id", "shipping_method"]}),
         ("Payment", {"fields": ["payment_method", "payment_title", "payment_status", "transaction_id"]}),
-        ("Bizuno", {"fields": ["exported", "exported_at", "bizuno_id"]}),
+        ("Bizuno", {"fields": ["exported", "exported_at", "bizuno_id", "changes_after_export"]}),
     ]
+
+    @admin.display(description="changed after export")
+    def changes_after_export(self, obj):
+        if obj is None or not obj.changed_after_export:
+            return "No" if obj is not None and obj.export_snapshot else "—"
+        found, actions = admin_changes.changes.report_for(obj)
+        return format_html(
+            "{}<br>To do in Bizuno: {} <a href=\"{}\">All orders changed after export</a>",
+            "; ".join(str(c) for c in found), " ".join(actions),
+            reverse("admin:store_orderchangedafterexport_changelist"),
+        )
 
     @admin.display(description="billed to", ordering="billing_last_name")
     def billing_display(self, obj):
@@ -223,3 +235,4 @@ def _register_inbound_calls():
 
 
 _register_inbound_calls()
+

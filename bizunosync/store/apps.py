@@ -31,3 +31,6 @@ class StoreConfig(AppConfig):
     def ready(self):
         connection_created.connect(_use_sqlite_real_parameter_limit, dispatch_uid="store-sqlite-param-limit")
         from .export import service  # noqa: F401  (registers the orderAdd job runner)
+        from .export.changes import connect_signals
+
+        connect_signals()

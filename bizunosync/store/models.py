@@ -287,6 +287,14 @@ class Order(models.Model):
     exported = models.BooleanField(default=False, db_index=True, help_text="Bizuno confirmed it booked this order.")
     exported_at = models.DateTimeField(null=True, blank=True)
     bizuno_id = models.CharField("Bizuno ID", max_length=64, blank=True)
+    export_snapshot = models.JSONField(
+        "as exported", default=dict, blank=True,
+        help_text="What the last export sent (status, lines, totals, addresses): changes since are listed for Bizuno.",
+    )
+    changed_after_export = models.BooleanField(
+        "changed after export", default=False, db_index=True,
+        help_text="Cancelled, refunded or edited here since its export: Bizuno still has the old order.",
+    )
 
     class Meta:
         ordering = ["-created"]
@@ -337,6 +345,15 @@ class OrderCounter(models.Model):
         except IntegrityError:
             pass  # a concurrent first checkout made it
         return cls.objects.select_for_update().get(pk=1)
+
+
+class OrderChangedAfterExport(Order):
+    """The admin's list of exported orders that changed since (a view of Order)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "order changed after export"
+        verbose_name_plural = "orders changed after export"
 
 
 class OrderLine(models.Model):

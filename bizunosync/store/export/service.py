@@ -23,7 +23,7 @@ from bizunosync.sync.transport import bizuno_transport, portal_path
 from bizunosync.wire import phpform
 
 from ..models import Order
-from . import mapping
+from . import changes, mapping
 
 KIND = SyncJob.Kind.ORDER_EXPORT
 ACTIVE = (SyncJob.Status.QUEUED, SyncJob.Status.RUNNING)
@@ -58,6 +58,16 @@ class ExportResult:
 
 def target_for(po: str) -> str:
     return f"PO {po}"
+
+
+def _closed(order, po) -> ExportResult | None:
+    """A cancelled (refunded, failed) order that Bizuno does not have is never sent, forced or not."""
+    if order.exported or order.status not in changes.CLOSED:
+        return None
+    return ExportResult(
+        order.number, po, Outcome.FAILED,
+        f"Order {order.number} is {order.get_status_display().lower()}; not sent to Bizuno.",
+    )
 
 
 def _skipped(order, po) -> ExportResult:
@@ -121,6 +131,9 @@ def _locked_new_job(order, *, force, trigger, user) -> tuple[SyncJob | None, Exp
         po = mapping.purchase_order_id(locked, BizunoConnection.load().order_prefix)
         if locked.exported and not force:
             return None, _skipped(locked, po)
+        closed = _closed(locked, po)
+        if closed:
+            return None, closed
         held = _held(locked, po, force=force)
         if held:
             return None, held
@@ -149,6 +162,8 @@ def export_order(order, *, force=False, trigger=SyncJob.Trigger.STAFF, user=None
     po = mapping.purchase_order_id(order, BizunoConnection.load().order_prefix)
     if order.exported and not force:
         return _skipped(order, po)
+    if _closed(order, po):
+        return _closed(order, po)
     pending = SyncJob.objects.filter(kind=KIND, target=target_for(po), status=SyncJob.Status.QUEUED).first()
     if pending is not None and not order.exported:
         # An export waiting for its automatic retry: run that one now rather than
@@ -224,6 +239,11 @@ def run_order_export(job: SyncJob) -> None:
         job.result.update(skipped=True, bizuno_id=order.bizuno_id)
         job.summary = f"Order {order.number} is already in Bizuno (ID {order.bizuno_id or 'unknown'}); skipped, nothing sent."
         return
+    if order.status in changes.CLOSED and not order.exported:
+        raise errors.RefusedLocally(
+            explanation=f"Order {order.number} was not sent: it was {order.get_status_display().lower()} in the "
+            "store before its export"
+        )
     other = (SyncJob.objects.filter(kind=KIND, target=job.target, status=SyncJob.Status.RUNNING)
              .exclude(pk=job.pk).first())
     if other is not None:
@@ -266,7 +286,11 @@ def run_order_export(job: SyncJob) -> None:
             "order was not marked exported",
         )
     previous = order.bizuno_id
-    Order.objects.filter(pk=order.pk).update(exported=True, exported_at=timezone.now(), bizuno_id=bizuno_id)
+    # What was sent, to catch the order changing here after Bizuno booked it.
+    sent = changes.snapshot_for_export(order, bizuno_id=bizuno_id, messages=job.result["messages"])
+    Order.objects.filter(pk=order.pk).update(exported=True, exported_at=timezone.now(), bizuno_id=bizuno_id,
+                                             export_snapshot=sent, changed_after_export=False)
+    changes.refresh_flag(order.pk)  # staff may have edited it while it was on its way
     job.result["bizuno_id"] = bizuno_id
     if force and previous:
         job.result["previous_bizuno_id"] = previous

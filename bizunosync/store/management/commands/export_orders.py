@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from bizunosync.store.export.changes import CLOSED
 from bizunosync.store.export.service import Outcome, export_order
 from bizunosync.store.models import Order
 from bizunosync.sync.models import SyncJob
@@ -62,7 +63,8 @@ class Command(BaseCommand):
 
     def select(self, numbers, all_unexported):
         if all_unexported:
-            return list(Order.objects.filter(exported=False).order_by("created", "pk"))
+            # A cancelled order Bizuno does not have is never exported.
+            return list(Order.objects.filter(exported=False).exclude(status__in=CLOSED).order_by("created", "pk"))
         found = {o.number: o for o in Order.objects.filter(number__in=numbers)}
         missing = [n for n in numbers if n not in found]
         if missing:
@@ -70,7 +72,7 @@ class Command(BaseCommand):
         return [found[n] for n in dict.fromkeys(numbers)]
 
     def list_unexported(self):
-        orders = Order.objects.filter(exported=False).order_by("created", "pk")
+        orders = Order.objects.filter(exported=False).exclude(status__in=CLOSED).order_by("created", "pk")
         count = 0
         for order in orders.iterator():
             count += 1
