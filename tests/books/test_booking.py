@@ -40,7 +40,7 @@ def test_booking_costs_the_same_queries_for_2_or_40_lines(catalog):
     large = _queries(an_order(po="B", lines=[line(f"S{i:02}", "1") for i in range(40)]))
 
     assert small == large
-    # 10, plus the portal setting, the two method maps and (PostgreSQL) the PO's advisory lock
+    # 10, plus the portal settings (one query), the two method maps and (PostgreSQL) the PO lock
     assert small <= 14
 
 

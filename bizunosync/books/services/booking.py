@@ -118,11 +118,6 @@ def _address(prefix: str, address) -> dict:
     }
 
 
-def download_as() -> str:
-    value = PortalSettings.objects.filter(pk=1).values_list("download_as", flat=True).first()
-    return value or PortalSettings.DownloadAs.AUTO
-
-
 def choose_journal(setting: str, short: list[str], unknown: list[str]) -> str:
     """The journal for an order: forced by the setting, else by stock (an unknown SKU counts as short)."""
     if setting == PortalSettings.DownloadAs.SALES_ORDER:
@@ -132,9 +127,12 @@ def choose_journal(setting: str, short: list[str], unknown: list[str]) -> str:
     return SalesOrder.Journal.SALES_ORDER if short or unknown else SalesOrder.Journal.INVOICE
 
 
-def refuses_duplicates() -> bool:
-    value = PortalSettings.objects.filter(pk=1).values_list("refuse_duplicate_po", flat=True).first()
-    return True if value is None else value
+def _portal_settings() -> tuple[str, bool]:
+    """(Download as, Refuse a duplicate PO) in one query; the defaults when the row does not exist yet."""
+    row = PortalSettings.objects.filter(pk=1).values_list("download_as", "refuse_duplicate_po").first()
+    if row is None:
+        return PortalSettings.DownloadAs.AUTO, True
+    return row[0] or PortalSettings.DownloadAs.AUTO, row[1]
 
 
 def _lock_po(po: str) -> None:
@@ -185,7 +183,7 @@ def book_order(order: OrderAdd, user=None) -> Booking:
     if not order.lines:
         raise OrderAddInvalid([FieldError("Item", "the order has no lines")])
     messages = MessageBlock()
-    refuse = refuses_duplicates()
+    setting, refuse = _portal_settings()
 
     with transaction.atomic():
         if refuse:
@@ -221,7 +219,6 @@ def book_order(order: OrderAdd, user=None) -> Booking:
         available = {sku: items[sku].qty_available for sku in needed}
         short = [sku for sku, qty in needed.items() if available[sku] < qty]
         unknown = sorted({line.sku for line in order.lines if line.sku and line.sku not in items})
-        setting = download_as()
         journal = choose_journal(setting, short, unknown)
 
         carrier, payment, unmapped = _mapped(order)
