@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('store', '0005_send_to_bizuno_permission'),
+        ('store', '0006_order_counter'),
     ]
 
     operations = [
