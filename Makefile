@@ -1,11 +1,11 @@
-# The README's two commands: `make run` and `make test`.
+# The README's two commands: `make run` and `make test`; `make serve` tries the production stack.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv clean
+.PHONY: run test serve venv clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ run: $(BIN)/.installed
 	  $(BIN)/python manage.py sync_scheduler & scheduler=$$!; \
 	  trap "kill $$worker $$scheduler 2>/dev/null" EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT) || true'
+
+# gunicorn, task worker(s) and scheduler with DEBUG off, on whatever DATABASE_URL,
+# CACHE_URL and TASKS_BACKEND say (environment or .env): see "Running in production".
+serve: $(BIN)/.installed
+	HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) sh deploy/serve-local.sh
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

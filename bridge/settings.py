@@ -153,6 +153,8 @@ if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
             "DEFAULT_TIMEOUT": env.int("RQ_JOB_TIMEOUT", default=6 * 3600),
         }
     }
+    # Workers must run jobs as django-tasks tasks (RQ's own Job class cannot call a Task).
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
     RQ_SHOW_ADMIN_LINK = False
 
 LOGIN_URL = "admin:login"

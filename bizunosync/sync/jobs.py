@@ -94,7 +94,9 @@ def _enqueue(job_id: int, run_after=None) -> None:
             # Left QUEUED with next_attempt_at: run_due_jobs() picks it up.
             return
         task_ = task_.using(run_after=run_after)
-    task_.enqueue(job_id)
+    result = task_.enqueue(job_id)
+    # Remembered so the scheduler can tell a task the backend lost (Redis flushed) from one waiting its turn.
+    SyncJob.objects.filter(pk=job_id, status=SyncJob.Status.QUEUED).update(task_result_id=str(result.id)[:64])
 
 
 # How early a deferred task may start before its job's booked retry time (clocks, rounding).

@@ -222,18 +222,25 @@ def test_a_scheduler_round_recovers_stalled_jobs_and_runs_due_retries(make_job, 
     assert SyncJob.objects.get(pk=due.pk).status == SyncJob.Status.SUCCEEDED
 
 
-def test_with_a_backend_that_defers_the_scheduler_leaves_on_time_retries_to_it(make_job, settings, committed):
+def test_with_the_database_backend_the_scheduler_requeues_only_jobs_whose_task_was_lost(make_job, settings,
+                                                                                        committed):
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    on_time = make_job(kind=Kind.PRODUCT_UPLOAD, target="3 items")
-    lost = make_job(kind=Kind.PRODUCT_UPLOAD, target="4 items")
-    SyncJob.objects.filter(pk=on_time.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=5))
-    SyncJob.objects.filter(pk=lost.pk).update(next_attempt_at=timezone.now() - timedelta(minutes=5))
+    a_while_ago = timezone.now() - timedelta(minutes=10)
+    waiting, lost, retry_later, fresh = (make_job(kind=Kind.PRODUCT_UPLOAD, target=f"{n} items") for n in range(4))
+    committed(jobs.submit, waiting)  # its task row waits in the queue
+    finished = jobs.run_job_task.enqueue(0)
+    DBTaskResult.objects.filter(pk=finished.id).update(status="SUCCESSFUL")
+    SyncJob.objects.filter(pk=lost.pk).update(task_result_id=finished.id)  # its task ran out without claiming it
+    SyncJob.objects.filter(pk=retry_later.pk).update(next_attempt_at=timezone.now() + timedelta(minutes=5))
+    SyncJob.objects.exclude(pk=fresh.pk).update(created=a_while_ago)
 
-    assert committed(scheduler.tick)["due"] == [lost.pk]
-    assert committed(scheduler.tick)["due"] == []  # once per due time
-    assert [r.args_kwargs["args"] for r in DBTaskResult.objects.all()] == [[lost.pk]]
+    done = committed(scheduler.tick)
+
+    assert done["lost"] == [lost.pk] and done["due"] == []
+    assert committed(scheduler.tick)["lost"] == []  # its new task waits: left alone
+    assert DBTaskResult.objects.filter(status="READY").count() == 2  # waiting's own, and lost's new one
 
 
 def test_periodic_chores_run_once_per_period_and_missing_ones_are_skipped(monkeypatch, db, committed):

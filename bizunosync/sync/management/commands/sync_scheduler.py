@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 
@@ -10,6 +11,8 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from bizunosync.sync.scheduler import tick
+
+logger = logging.getLogger("bizunosync.sync.scheduler")
 
 
 class Command(BaseCommand):
@@ -37,13 +40,18 @@ class Command(BaseCommand):
             return
         while not stop.is_set():
             close_old_connections()  # a long-lived process: drop connections the database closed
-            self._report(tick(), quiet=True)
+            try:
+                self._report(tick(), quiet=True)
+            except Exception:  # the database restarting, say: log it and try again next round
+                logger.exception("sync scheduler round failed")
             stop.wait(interval)
 
     def _report(self, done, *, quiet):
         parts = []
         if done["recovered"]:
             parts.append("recovered " + ", ".join(f"job {pk} ({how})" for pk, how in done["recovered"]))
+        if done["lost"]:
+            parts.append("queued again (task lost by the backend) " + ", ".join(map(str, done["lost"])))
         if done["due"]:
             parts.append("queued due retries " + ", ".join(map(str, done["due"])))
         if done["rq_closed"]:
