@@ -122,9 +122,18 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = None
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=32 * 1024 * 1024)
 
+# Failed-login and token-failure counters, verified logins and shipping rates
+# must be shared by every web process: with per-process memory, two gunicorn
+# workers each allowed their own ten guesses. The default is Django's database
+# cache on the project's database (no new service; `migrate` creates its table,
+# see sync/apps.py); CACHE_URL=redis://… selects Redis.
 CACHES = {
-    "default": env.cache("CACHE_URL", default="locmemcache://bizunosync"),
+    "default": env.cache("CACHE_URL", default="dbcache://bizunosync_cache"),
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    # The default cap (300 rows, then a third culled) would let a flood of
+    # junk keys cull the failure counters: keep far more than any flood makes.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
 
 # Background jobs. The database backend is the embedded default (`manage.py
 # db_worker`); TASKS_BACKEND=rq puts them on Redis through django-tasks' RQ
@@ -193,3 +202,33 @@ FORMAT_MODULE_PATH = ["bridge.formats"]
 # Sync-log retention (bizunosync.sync.prune): succeeded jobs and inbound calls older than this many
 # days are deleted by the scheduler (daily) or `manage.py sync_prune`; unresolved failures stay.
 SYNC_LOG_RETENTION_DAYS = env.int("SYNC_LOG_RETENTION_DAYS", default=90)
+
+# HTTPS hardening, each overridable from the environment. With DEBUG off the
+# defaults are the production-safe ones (`manage.py check --deploy` clean);
+# under DEBUG (`make run`, plain http on loopback) they are all off.
+SECURE_SSL_REDIRECT = _strict_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Paths (regexes, no leading slash) answered over plain http too, e.g. a health check.
+SECURE_REDIRECT_EXEMPT = env.list("SECURE_REDIRECT_EXEMPT", default=[])
+SESSION_COOKIE_SECURE = _strict_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = _strict_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _strict_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+# Preloading is hard to undo (browsers ship the list): only on request.
+SECURE_HSTS_PRELOAD = _strict_bool("SECURE_HSTS_PRELOAD", default=False)
+
+
+def _proxy_ssl_header(raw):
+    # "HTTP_X_FORWARDED_PROTO,https": trust this header from the TLS-terminating
+    # proxy. Unset by default: trusted without a proxy that sets it, any client
+    # could claim https.
+    if not raw:
+        return None
+    name, sep, value = (part.strip() for part in raw.partition(","))
+    if not sep or not name or not value:
+        raise environ.ImproperlyConfigured(
+            f"SECURE_PROXY_SSL_HEADER={raw!r}: use HEADER,value, e.g. HTTP_X_FORWARDED_PROTO,https"
+        )
+    return (name, value)
+
+
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(env.str("SECURE_PROXY_SSL_HEADER", default=""))

@@ -6,6 +6,9 @@ import tempfile
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
 os.environ.setdefault("FIELD_ENCRYPTION_KEY", "tests-only-field-key")
 os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+# The suite talks plain http (test client, live server, Chromium on loopback).
+for _name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
+    os.environ.setdefault(_name, "false")
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="bizunosync-media-"))
 
 from .settings import *  # noqa: E402,F403

@@ -199,9 +199,9 @@ def _batch(n, round_no):
              "PriceTiers": [{"qty": "10", "price": f"{round_no}.25"}, {"qty": "20", "price": "1"}]} for i in range(n)]
 
 
-# auth (user + permission, one query) · store settings · savepoint · products · tiers ·
+# auth (user + permission, one query; counters and remembered login, one shared-cache read) · store settings · savepoint · products · tiers ·
 # one UPDATE · tier DELETE · tier INSERT · release · inbound call (savepoint, insert, release)
-QUERIES_PER_BATCH = 12
+QUERIES_PER_BATCH = 13
 
 
 @pytest.mark.parametrize("size", [10, 100, 1000])

@@ -9,8 +9,13 @@ deactivation changes the digest, so it takes effect on the very next call.
 The user row (hash, is_active, permission) is read fresh on every call, in
 one query.
 
-Repeated failures from one caller (address + login) are counted and, past
-a limit, answered 429 before any hashing, and logged without the password.
+Failures are counted twice, in the cache every web process shares: on the
+account the login resolves to (or, when it resolves to none, on the login
+case-folded), so ``Bizuno-sync@…`` cannot earn ten more guesses than
+``bizuno-sync@…``; and on the caller's address, so spraying many logins from
+one place is stopped too. Past a limit the call is answered 429 before any
+hashing — even with the right password under a new spelling — and logged
+without the password.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import unicodedata
 from functools import wraps
 
 from django.conf import settings
@@ -33,7 +39,8 @@ log = logging.getLogger("bizunosync.store.auth")
 
 PERMISSION_APP, PERMISSION_CODENAME = "store", "manage_store_sync"
 CACHE_SECONDS = 300
-FAILURE_LIMIT = 10
+FAILURE_LIMIT = 10  # per account (or per unknown login), in FAILURE_WINDOW seconds
+ADDRESS_FAILURE_LIMIT = 50  # per address: several people may share one (a proxy, an office)
 FAILURE_WINDOW = 300
 MAX_LOGIN = 254
 
@@ -58,23 +65,25 @@ def authorize(view):
 
 def authenticate(login: str, password: str, remote_addr: str | None):
     """The active user for these credentials, or ApiError 401/403/429."""
-    failure_key = _failure_key(remote_addr, login)
-    if cache.get(failure_key, 0) >= FAILURE_LIMIT:
+    user = _find_user(login[:MAX_LOGIN])
+    keys = _failure_keys(user, login, remote_addr)
+    digest = _digest(login, password, user.password, user.is_active) if user is not None else None
+    # One cache round trip for both counters and the remembered success.
+    seen = cache.get_many([*keys.values(), *([digest] if digest else [])])
+    if seen.get(keys["account"], 0) >= FAILURE_LIMIT or seen.get(keys["address"], 0) >= ADDRESS_FAILURE_LIMIT:
         log.warning("Throttled store-sync login %r from %s", login[:150], remote_addr)
         raise ApiError(
             429, "rest_too_many_attempts", "Too many failed logins. Try again in a few minutes.",
             headers={"Retry-After": str(FAILURE_WINDOW)},
         )
 
-    user = _find_user(login[:MAX_LOGIN])
     if user is None:
         # Hash anyway, so an unknown login takes as long as a wrong password.
         check_password(password, _dummy())
-        _fail(failure_key, login, remote_addr, "unknown login")
-    digest = _digest(login, password, user.password, user.is_active)
-    if not cache.get(digest):
+        _fail(keys, login, remote_addr, "unknown login")
+    if not seen.get(digest):
         if not user.check_password(password):
-            _fail(failure_key, login, remote_addr, "wrong password")
+            _fail(keys, login, remote_addr, "wrong password")
         # check_password may upgrade the stored hash: key on the hash as stored now
         cache.set(_digest(login, password, user.password, user.is_active), True, CACHE_SECONDS)
     if not (user.is_superuser or user.can_sync):
@@ -108,17 +117,27 @@ def _digest(login: str, password: str, password_hash: str, is_active: bool) -> s
     return f"store-sync-login:{mac}"
 
 
-def _failure_key(remote_addr, login) -> str:
-    raw = f"{remote_addr}\x00{login[:MAX_LOGIN]}".encode("utf-8", "surrogatepass")
-    return "store-sync-fail:" + hashlib.sha256(raw).hexdigest()
+def normalised_login(login: str) -> str:
+    """The login as a counter key: Unicode-normalised and case-folded (e-mail matching ignores case)."""
+    return unicodedata.normalize("NFKC", login[:MAX_LOGIN]).casefold().strip()
 
 
-def _fail(failure_key, login, remote_addr, reason):
-    if cache.add(failure_key, 1, FAILURE_WINDOW) is False:
-        try:
-            cache.incr(failure_key)
-        except ValueError:  # expired between add and incr
-            cache.add(failure_key, 1, FAILURE_WINDOW)
+def _failure_keys(user, login, remote_addr) -> dict[str, str]:
+    account = f"user:{user.pk}" if user is not None else f"login:{normalised_login(login)}"
+    return {"account": _counter(account), "address": _counter(f"addr:{remote_addr}")}
+
+
+def _counter(name: str) -> str:
+    return "store-sync-fail:" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _fail(keys, login, remote_addr, reason):
+    for key in keys.values():
+        if cache.add(key, 1, FAILURE_WINDOW) is False:
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, FAILURE_WINDOW)
     log.warning("Failed store-sync login %r from %s: %s", login[:150], remote_addr, reason)
     raise ApiError(401, "rest_forbidden", "Invalid credentials.")
 
