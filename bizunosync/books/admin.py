@@ -103,7 +103,7 @@ class ItemAdmin(ItemHistoryMixin, ConsoleAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["description_short"]}
     readonly_fields = ["available", "created", "updated"]
     fieldsets = [
-        (None, {"fields": ["sku", "description_short", "item_type", "sync_to_store", "inactive"]}),
+        (None, {"fields": ["sku", "description_short", "item_type", "sync_to_store", "stores", "inactive"]}),
         ("Prices", {"fields": ["full_price", "sale_price"]}),
         ("Stock", {"fields": [("qty_on_hand", "qty_on_sales_orders", "qty_allocated"), "available"]}),
         ("Descriptions", {"fields": ["description_sales", "description_long"]}),
@@ -129,6 +129,12 @@ class ItemAdmin(ItemHistoryMixin, ConsoleAdminMixin, admin.ModelAdmin):
         ),
         ("History", {"classes": ["collapse"], "fields": ["created", "updated"]}),
     ]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "stores":
+            # A few stores: tick boxes read better than a multi-select.
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description="available", ordering="qty_on_hand")
     def available(self, item):
@@ -162,8 +168,10 @@ class PriceLevelAdmin(admin.ModelAdmin):
 
 @admin.register(Customer)
 class CustomerAdmin(CustomerOwnershipMixin, admin.ModelAdmin):
-    list_display = ["name", "contact", "email", "phone", "city", "country", "customer_ref", "source"]
-    list_filter = ["source", "country"]
+    list_display = ["name", "contact", "email", "phone", "city", "country", "customer_ref", "source", "store"]
+    list_filter = ["source", "store", "country"]
+    list_select_related = ["store"]
+    readonly_fields = ["store"]
     search_fields = ["name", "contact", "email", "phone", "customer_ref"]
     date_hierarchy = "created"
 
@@ -192,6 +200,7 @@ class SalesOrderAdmin(SalesOrderOwnershipMixin, admin.ModelAdmin):
         "id",
         "journal_label",
         "po_reference",
+        "store",
         "post_date",
         "customer",
         "total_display",
@@ -201,15 +210,16 @@ class SalesOrderAdmin(SalesOrderOwnershipMixin, admin.ModelAdmin):
         "duplicate_flag",
     ]
     list_display_links = ["id", "journal_label"]
-    list_filter = ["journal", "payment_status", "possible_duplicate", "source", "post_date"]
+    list_filter = ["journal", "payment_status", "possible_duplicate", "source", "store", "post_date"]
     search_fields = ["po_reference", "billing_name", "billing_email", "shipping_name", "transaction_id", "customer__name"]
     date_hierarchy = "post_date"
-    list_select_related = ["customer"]
+    list_select_related = ["customer", "store"]
     autocomplete_fields = ["customer"]
-    readonly_fields = ["source", "booked_by", "created"]
+    readonly_fields = ["source", "store", "booked_by", "created"]
     inlines = [SalesOrderLineInline, ShipmentInline]
     fieldsets = [
-        (None, {"fields": ["journal", "po_reference", ("order_date", "post_date"), "customer", "possible_duplicate"]}),
+        (None, {"fields": ["journal", ("po_reference", "store"), ("order_date", "post_date"), "customer",
+                           "possible_duplicate"]}),
         (
             "Bill to",
             {

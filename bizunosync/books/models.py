@@ -122,6 +122,15 @@ class Item(models.Model):
         "sync to store", default=False, db_index=True, help_text="Sent by Quick Refresh, Product Upload and Cart Sync."
     )
     inactive = models.BooleanField(default=False, db_index=True)
+    # Many stores on one books side: none chosen = published to every store (the default).
+    stores = models.ManyToManyField(
+        "sync.StoreConnection",
+        blank=True,
+        related_name="published_items",
+        verbose_name="published to",
+        help_text="The stores Quick Refresh, Product Upload and Cart Sync send this item to. Leave empty to "
+        "publish it to every store.",
+    )
     search_code = models.CharField("search code", max_length=255, blank=True)
     meta_description = models.CharField("meta description", max_length=500, blank=True)
     created = models.DateTimeField(default=timezone.now)
@@ -260,6 +269,10 @@ class Customer(models.Model):
     postal_code = models.CharField("postal code", max_length=32, blank=True)
     country = models.CharField(max_length=64, blank=True)
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
+    store = models.ForeignKey(
+        "sync.StoreConnection", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The store whose order created this customer.",
+    )
     store_snapshot = models.JSONField(
         "as the store sent it", default=dict, blank=True,
         help_text="The store-owned fields as booked from the store's order (for the drift report).",
@@ -304,6 +317,10 @@ class SalesOrder(models.Model):
     order_date = models.DateField("order date", default=_today)
     post_date = models.DateField("post date", default=_today, db_index=True)
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    store = models.ForeignKey(
+        "sync.StoreConnection", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The store that sent this order (known by the portal token it came with).",
+    )
 
     billing_name = models.CharField("bill-to name", max_length=255, blank=True)
     billing_contact = models.CharField("bill-to contact", max_length=255, blank=True)

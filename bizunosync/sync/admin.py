@@ -83,10 +83,51 @@ class StoreConnectionForm(_SecretForm):
     secret_field = "password"
     secret_label = "WordPress password"
 
+    new_portal_token = forms.CharField(
+        label="Portal token", required=False, strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    clear_portal_token = forms.BooleanField(
+        label="Remove the portal token", required=False,
+        help_text="This store's plugin then has to use the portal's shared token.",
+    )
+
     class Meta:
         model = StoreConnection
-        exclude = ["password"]
+        exclude = ["password", "portal_token"]
         formfield_callback = _https_by_default
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["new_portal_token"]
+        if self.instance.portal_token:
+            try:
+                shown = mask(self.instance.portal_token_plain)
+            except SecretError:
+                shown = "stored, but it cannot be decrypted with the current key: enter it again"
+            field.help_text = f"Currently {shown}. Leave blank to keep it."
+        else:
+            field.help_text = ("The X-Bizuno-Token this store's plugin sends to our portal, so its orders are booked "
+                               "as this store's. Stored encrypted. Blank: it uses the portal's shared token.")
+
+    def clean_new_portal_token(self):
+        value = self.cleaned_data["new_portal_token"]
+        if value and not all(0x20 <= ord(ch) <= 0x7E for ch in value):
+            raise forms.ValidationError("Use printable ASCII characters only (it is sent in an HTTP header).")
+        if value:
+            from bizunosync.books.stores import store_for_token
+
+            other = store_for_token(value)
+            if other is not None and other.pk != self.instance.pk:
+                raise forms.ValidationError(f"Store “{other}” already has this token; each store needs its own.")
+        return value
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("clear_portal_token"):
+            self.instance.portal_token = ""
+        elif self.cleaned_data.get("new_portal_token"):
+            self.instance.set_portal_token(self.cleaned_data["new_portal_token"])
+        return super().save(commit)
 
 
 def lock_inline(inline):
@@ -130,12 +171,28 @@ class BizunoConnectionAdmin(SingletonAdmin):
 
 
 @admin.register(StoreConnection)
-class StoreConnectionAdmin(SingletonAdmin):
+class StoreConnectionAdmin(admin.ModelAdmin):
+    """The stores this books side pushes to: a list (many stores on one Bizuno)."""
+
     form = StoreConnectionForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ["name", "url", "email", "order_prefix", "method_override", "include_inactive", "active",
+                    "job_history"]
+    list_filter = ["active"]
     fieldsets = [
-        (None, {"fields": ["url", "email", "new_secret", "include_inactive", "method_override"]}),
+        (None, {"fields": ["name", "active", "url", "email", "new_secret", "include_inactive", "method_override"]}),
+        ("Orders from this store", {"fields": ["order_prefix", "new_portal_token", "clear_portal_token"]}),
         ("Timeouts", {"fields": ["connect_timeout", "read_timeout"]}),
     ]
+
+    @admin.display(description="Sync history")
+    def job_history(self, obj):
+        url = reverse("admin:sync_syncjob_changelist") + f"?store__id__exact={obj.pk}"
+        return format_html('<a href="{}">Jobs for this store</a>', url)
+
+    def has_delete_permission(self, request, obj=None):
+        # Booked orders and sync jobs point at their store: deactivate it instead.
+        return False
 
 
 # --------------------------------------------------------------- sync log
@@ -251,7 +308,7 @@ class SyncJobAdmin(admin.ModelAdmin):
         "triggered", "took",
     ]
     list_display_links = ["created", "target"]
-    list_filter = [ProblemFilter, StateFilter, "kind", "failure_class", "trigger", "created", TouchedFilter]
+    list_filter = [ProblemFilter, StateFilter, "kind", "failure_class", "trigger", "store", "created", TouchedFilter]
     search_fields = ["target", "summary", "attempts__error", "attempts__url"]
     search_help_text = "Search by order number or PO, job summary, or the error text of any attempt."
     date_hierarchy = "created"
@@ -260,7 +317,7 @@ class SyncJobAdmin(admin.ModelAdmin):
     inlines = [SyncAttemptInline]
     actions = ["retry_selected"]
     fieldsets = [
-        (None, {"fields": [("kind", "target"), ("status_badge", "failure_class"), "summary_text"]}),
+        (None, {"fields": [("kind", "target"), "store", ("status_badge", "failure_class"), "summary_text"]}),
         ("Progress", {"fields": [("processed", "total", "succeeded_count", "failed_count")]}),
         (
             "When and who",
@@ -274,6 +331,7 @@ class SyncJobAdmin(admin.ModelAdmin):
         "kind", "target", "status_badge", "failure_class", "summary_text", "processed", "total", "succeeded_count",
         "failed_count", "trigger", "triggered_by", "created", "started", "finished", "took", "attempt_count",
         "auto_retries", "next_attempt_at", "history_list", "endpoint", "params_pre", "result_pre", "touched_pre",
+        "store",
     ]
 
     def has_add_permission(self, request):

@@ -1,4 +1,4 @@
-"""Connection settings: where the other side is and how to log in (singletons).
+"""Connection settings: where the other side is and how to log in (Bizuno: one; stores: a list).
 
 Secrets are stored encrypted with ``bizunosync.wire.secrets`` under
 ``settings.FIELD_ENCRYPTION_KEY`` (or ``SECRET_KEY`` when that is empty), and
@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 
 from bizunosync.wire import secrets
 
@@ -60,6 +61,19 @@ class SingletonModel(models.Model):
     def load(cls):
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj
+
+
+def default_store_name(url: str, *, exclude=None) -> str:
+    """A store's name when none is given: its URL's host (and path), made unique."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url or "")
+    base = ((parts.netloc or "") + (parts.path or "").rstrip("/")) or "Store"
+    base = base[:90]
+    name, n = base, 2
+    while StoreConnection.objects.filter(name=name).exclude(pk=exclude).exists():
+        name, n = f"{base} ({n})", n + 1
+    return name
 
 
 class BizunoConnection(SingletonModel):
@@ -139,9 +153,25 @@ class BizunoConnection(SingletonModel):
         return bool(self.url and self.token)
 
 
-class StoreConnection(SingletonModel):
-    """Books → store: Bizuno's WooCommerce interface settings."""
+class StoreConnection(models.Model):
+    """Books → store: Bizuno's WooCommerce interface settings, one row per store.
 
+    The bizuno-api plugin's readme promises several stores on one Bizuno: each
+    store is a row with its own URL, login, options, the PO prefix its orders
+    carry and the portal token its plugin sends. ``load()`` is the first store,
+    for single-store installs and callers that need "the" store.
+    """
+
+    name = models.CharField(
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text="What staff call this store, e.g. “EU shop”. Blank: its URL.",
+    )
+    active = models.BooleanField(
+        default=True, help_text="Inactive stores get no pushes from the console and their portal token is refused."
+    )
+    updated = models.DateTimeField(auto_now=True)
     url = models.URLField(
         "Store URL",
         max_length=500,
@@ -173,13 +203,68 @@ class StoreConnection(SingletonModel):
     )
     connect_timeout = _timeout(5, "Seconds to wait for a connection to the store.")
     read_timeout = _timeout(60, "Seconds to wait for the store's answer once a request is sent.")
+    order_prefix = models.CharField(
+        "order prefix",
+        max_length=20,
+        blank=True,
+        help_text="The prefix this store puts before its order numbers (its plugin's order prefix): WC + 1001 → "
+        "PO WC1001. Ship confirmations send this store only references with it. No two stores may share one.",
+    )
+    portal_token = models.CharField(
+        "portal token",
+        max_length=2000,
+        blank=True,
+        help_text="The API token this store's plugin sends to our portal (X-Bizuno-Token): orders that come "
+        "with it are booked as this store's. Stored encrypted. Blank: the store uses the portal's shared token.",
+    )
 
     class Meta:
         verbose_name = "Store connection"
-        verbose_name_plural = "Store connection"
+        verbose_name_plural = "Store connections"
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(Lower("order_prefix"), name="sync_one_store_per_order_prefix",
+                                    violation_error_message="Another store already uses this order prefix."),
+        ]
 
     def __str__(self):
-        return self.url or "Store connection (not set up)"
+        return self.name or self.url or "Store connection (not set up)"
+
+    def save(self, *args, **kwargs):
+        if not self.name.strip():
+            self.name = default_store_name(self.url, exclude=self.pk)
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls):
+        """The first store (created empty if there is none): what single-store code means by "the store"."""
+        first = cls.objects.order_by("pk").first()
+        return first if first is not None else cls.objects.create()
+
+    @classmethod
+    def active_stores(cls):
+        return cls.objects.filter(active=True).order_by("pk")
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        self.order_prefix = self.order_prefix.strip()
+        clash = StoreConnection.objects.filter(order_prefix__iexact=self.order_prefix).exclude(pk=self.pk).first()
+        if clash is not None:
+            # Bookings and ship confirmations tell stores apart by it.
+            if self.order_prefix:
+                text = f"Store “{clash}” already uses the order prefix {clash.order_prefix}; each store needs its own."
+            else:
+                text = (f"Store “{clash}” has no order prefix either: with several stores, give each its own "
+                        "(the prefix its plugin puts before order numbers).")
+            raise ValidationError({"order_prefix": text})
+
+    @property
+    def portal_token_plain(self) -> str:
+        return decrypt_secret(self.portal_token)
+
+    def set_portal_token(self, plain: str) -> None:
+        self.portal_token = encrypt_secret(plain) if plain else ""
 
     @property
     def password_plain(self) -> str:

@@ -69,8 +69,9 @@ def backoff_schedule() -> tuple[int, ...]:
     return tuple(getattr(settings, "SYNC_RETRY_BACKOFF", DEFAULT_BACKOFF))
 
 
-def create_job(kind, *, target, params=None, trigger, user=None, total=0, touched=()) -> SyncJob:
+def create_job(kind, *, target, params=None, trigger, user=None, total=0, touched=(), store=None) -> SyncJob:
     return SyncJob.objects.create(
+        store=store,
         kind=kind,
         target=str(target)[:255],
         params=params or {},

@@ -85,6 +85,10 @@ class SyncJob(models.Model):
     # so recovery can close the backend's own row as well.
     task_result_id = models.CharField(max_length=64, blank=True)
     retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries")
+    # Which store a books → store job pushed to (many stores on one books side); none for store → books calls.
+    store = models.ForeignKey(
+        "sync.StoreConnection", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
 
     class Meta:
         ordering = ["-created"]

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -26,6 +27,7 @@ from bizunosync.sync.connections import StoreConnection
 from bizunosync.sync.models import SyncJob
 
 from ..jobs import cart_sync as cart_sync_job
+from .. import stores as store_rules
 from ..jobs import product_upload, quick_refresh as quick_refresh_job, ship_confirm as ship_confirm_job
 from ..models import Item
 from .forms import PrefixUploadForm, ShipDateForm, UploadForm
@@ -69,6 +71,7 @@ def _page(request, template: str, title: str, **context) -> TemplateResponse:
             "title": title,
             "opts": Item._meta,
             "connection": StoreConnection.load(),
+            "stores": list(StoreConnection.active_stores()),
             **context,
         },
     )
@@ -82,17 +85,63 @@ def _job_url(job) -> str:
     return reverse("admin:books_console_job", args=[job.pk])
 
 
-def _start(request, kind, *, target: str, params: dict, total: int = 0) -> HttpResponseRedirect:
-    """Create the job, queue it after commit, and send staff to its live page."""
-    running = SyncJob.objects.filter(kind=kind, status__in=ACTIVE).order_by("-created").first()
-    if running is not None and kind == Kind.QUICK_REFRESH:
-        # Two refreshes at once would only send the same batches twice: say what the one there is doing.
-        messages.warning(request, _busy_message(running))
-        return HttpResponseRedirect(_job_url(running))
-    job = jobs.create_job(kind, target=target, params=params, trigger=SyncJob.Trigger.STAFF, user=request.user,
-                          total=total)
-    jobs.submit(job)
-    return HttpResponseRedirect(_job_url(job))
+def _for_store(text: str, store) -> str:
+    """A job's target names its store once there are several (retry tells jobs apart by target)."""
+    if store is not None and StoreConnection.objects.count() > 1:
+        return f"{text} → {store}"
+    return text
+
+
+def _start_each(request, kind, stores, build) -> HttpResponseRedirect:
+    """One job per store (``build(store)`` → target, params, total), each queued on its own.
+
+    A store that is down then fails its own job, with its own retry, and holds
+    back none of the others. One job: its live page; several: the console,
+    which lists each with its progress.
+    """
+    started, already = [], []
+    for store in stores:
+        # A job without a store is from before the list (it pushes to the first store): it counts for any.
+        running = (SyncJob.objects.filter(kind=kind, status__in=ACTIVE).filter(Q(store=store) | Q(store__isnull=True))
+                   .order_by("-created").first())
+        if running is not None and kind == Kind.QUICK_REFRESH:
+            # Two refreshes of one store at once would only send the same batches twice.
+            already.append(running)
+            continue
+        target, params, total = build(store)
+        job = jobs.create_job(kind, target=_for_store(target, store), params=params, trigger=SyncJob.Trigger.STAFF,
+                              user=request.user, total=total, store=store)
+        jobs.submit(job)
+        started.append(job)
+    for running in already:
+        # Two refreshes of one store at once would only send the same batches twice: say what the one there is doing.
+        where = f"{running.store}: " if len(stores) > 1 and running.store_id else ""
+        messages.warning(request, where + _busy_message(running))
+    if len(started) + len(already) == 1:
+        return HttpResponseRedirect(_job_url((started or already)[0]))
+    if started:
+        names = ", ".join(str(job.store) for job in started)
+        messages.success(request, f"Started {len(started)} {started[0].get_kind_display()} jobs, one per store: {names}.")
+    return HttpResponseRedirect(_console_url() + "#recent-jobs")
+
+
+def _stores(request):
+    """The stores a console POST asks for (``store``: a store's id, or "all"), or a 400 naming the field."""
+    try:
+        return store_rules.chosen_stores(request.POST.get("store") or request.GET.get("store")), None
+    except store_rules.UnknownStore as exc:
+        return None, HttpResponseBadRequest(str(exc))
+
+
+def _one_store(request):
+    """For pages that show one store's view (previews): the store asked for, else None (all)."""
+    value = request.GET.get("store") or request.POST.get("store")
+    if not value or value == store_rules.ALL:
+        return None
+    try:
+        return store_rules.chosen_stores(value)[0]
+    except store_rules.UnknownStore:
+        return None
 
 
 def _busy_message(job) -> str:
@@ -140,15 +189,22 @@ def console(request):
 def quick_refresh(request):
     if (redirect := _post_only(request)) is not None:
         return redirect
-    include_inactive = StoreConnection.load().include_inactive
-    count = quick_refresh_job.flagged_items(include_inactive).count()
-    return _start(request, Kind.QUICK_REFRESH, target=f"{count} items",
-                  params={"include_inactive": include_inactive}, total=count)
+    stores, refused = _stores(request)
+    if refused:
+        return refused
+
+    def build(store):
+        include_inactive = store.include_inactive
+        count = quick_refresh_job.flagged_items(include_inactive, store=store).count()
+        return f"{count} items", {"include_inactive": include_inactive}, count
+
+    return _start_each(request, Kind.QUICK_REFRESH, stores, build)
 
 
 def quick_refresh_preview(request):
-    include_inactive = StoreConnection.load().include_inactive
-    batches = quick_refresh_job.preview(include_inactive)
+    store = _one_store(request)
+    include_inactive = (store or StoreConnection.load()).include_inactive
+    batches = quick_refresh_job.preview(include_inactive, store=store)
     return _page(
         request,
         "quick_refresh_preview.html",
@@ -164,16 +220,25 @@ def quick_refresh_preview(request):
 def cart_sync(request):
     if (redirect := _post_only(request)) is not None:
         return redirect
-    skus = cart_sync_job.flagged_skus()
-    return _start(request, Kind.CART_SYNC, target=f"{len(skus)} SKUs (check)", params={"delete": False})
+    stores, refused = _stores(request)
+    if refused:
+        return refused
+    return _start_each(request, Kind.CART_SYNC, stores, lambda store: (
+        f"{len(cart_sync_job.flagged_skus(store=store))} SKUs (check)", {"delete": False}, 0))
 
 
 def cart_sync_delete(request):
     _require(request, "books.view_item")
     _require_run(request)
-    skus = cart_sync_job.flagged_skus()
+    store = _one_store(request)
+    skus = cart_sync_job.flagged_skus(store=store)
     if request.method == "POST" and request.POST.get("confirm") == "yes":
-        return _start(request, Kind.CART_SYNC, target=f"{len(skus)} SKUs (delete others)", params={"delete": True})
+        stores, refused = _stores(request)
+        if refused:
+            return refused
+        # Each store is sent what is published to it: its delete removes only what is not published there.
+        return _start_each(request, Kind.CART_SYNC, stores, lambda s: (
+            f"{len(cart_sync_job.flagged_skus(store=s))} SKUs (delete others)", {"delete": True}, 0))
     last_check = (
         SyncJob.objects.filter(kind=Kind.CART_SYNC, status=SyncJob.Status.SUCCEEDED).order_by("-finished").first()
     )
@@ -181,6 +246,7 @@ def cart_sync_delete(request):
         request,
         "cart_sync_delete.html",
         "Delete store products not flagged in the books?",
+        store=store,
         skus=skus,
         sample=skus[:20],
         last_check=last_check,
@@ -199,8 +265,14 @@ def ship_confirm(request):
     rows = ship_confirm_job.shipped_on(day) if day else []
     if request.method == "POST" and day and request.POST.get("confirm") == "yes":
         _require_run(request)
-        return _start(request, Kind.SHIP_CONFIRM, target=f"Shipments of {day.isoformat()}",
-                      params={"date": day.isoformat()}, total=sum(1 for r in rows if r.ref))
+        # One confirmation per store the day's orders came from, each its own job in the log.
+        shipped = ship_confirm_job.stores_shipped(day)
+        if not shipped:
+            messages.warning(request, f"No shipments with a store order reference on {day:%m/%d/%Y}; nothing was sent.")
+            return HttpResponseRedirect(_console_url())
+        counts = {store.pk: count for store, count in shipped}
+        return _start_each(request, Kind.SHIP_CONFIRM, [store for store, _ in shipped], lambda store: (
+            f"Shipments of {day.isoformat()}", {"date": day.isoformat()}, counts[store.pk]))
     preview = [(row, row.confirmation(day)) for row in rows] if day else []
     return _page(
         request,
@@ -221,10 +293,16 @@ def upload(request):
     form = PrefixUploadForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         prefix = form.cleaned_data["sku_prefix"].strip()
-        count = product_upload.items_for_upload(sku_prefix=prefix).count()
-        target = f"{count} items" + (f" starting {prefix}" if prefix else "")
-        return _start(request, Kind.PRODUCT_UPLOAD, target=target,
-                      params={"sku_prefix": prefix, "mode": form.cleaned_data["mode"]}, total=count)
+        stores, refused = _stores(request)
+        if refused:
+            return refused
+
+        def build(store):
+            count = product_upload.items_for_upload(sku_prefix=prefix, store=store).count()
+            target = f"{count} items" + (f" starting {prefix}" if prefix else "")
+            return target, {"sku_prefix": prefix, "mode": form.cleaned_data["mode"]}, count
+
+        return _start_each(request, Kind.PRODUCT_UPLOAD, stores, build)
     return _page(request, "upload.html", "Product Upload", form=form)
 
 
@@ -235,8 +313,16 @@ def upload_confirmation(request, modeladmin, queryset):
     form = UploadForm(request.POST if request.POST.get("confirm") == "yes" else None)
     if form.is_bound and form.is_valid():
         skus = [i.sku for i in items]
-        return _start(request, Kind.PRODUCT_UPLOAD, target=f"{len(skus)} selected items",
-                      params={"skus": skus, "mode": form.cleaned_data["mode"]}, total=len(skus))
+        stores, refused = _stores(request)
+        if refused:
+            return refused
+
+        def build(store):
+            # A selected item not published to this store is not sent to it.
+            sent = list(product_upload.items_for_upload(skus, store=store).values_list("sku", flat=True))
+            return f"{len(sent)} selected items", {"skus": sent, "mode": form.cleaned_data["mode"]}, len(sent)
+
+        return _start_each(request, Kind.PRODUCT_UPLOAD, stores, build)
     return _page(
         request,
         "upload_confirmation.html",

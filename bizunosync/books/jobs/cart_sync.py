@@ -4,6 +4,9 @@
 list is one form field and PHP's max_input_vars cannot cut it short. With
 ``syncDelete`` the store deletes every product whose SKU is not in the list —
 the console asks for confirmation first.
+
+With several stores, each store gets the SKUs published to it, so its delete
+removes from that store exactly the products not published there.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from bizunosync.sync.models import SyncJob
 from bizunosync.sync.transport import store_transport
 from bizunosync.wire import product_sync
 
+from .. import stores as store_rules
 from ..models import Item
 from .common import keep_messages, messages_line
 
@@ -21,10 +25,10 @@ PATH = "product/sync"
 SYNC_TAG = "sync_to_store"  # names Bizuno's flag field, as its WooCommerce interface does
 
 
-def flagged_skus(include_inactive: bool | None = None) -> list[str]:
+def flagged_skus(include_inactive: bool | None = None, store: StoreConnection | None = None) -> list[str]:
     if include_inactive is None:
-        include_inactive = StoreConnection.load().include_inactive
-    items = Item.objects.filter(sync_to_store=True)
+        include_inactive = (store or StoreConnection.load()).include_inactive
+    items = store_rules.published_to(Item.objects.filter(sync_to_store=True), store)
     if not include_inactive:
         items = items.filter(inactive=False)
     return list(items.order_by("sku").values_list("sku", flat=True))
@@ -32,9 +36,10 @@ def flagged_skus(include_inactive: bool | None = None) -> list[str]:
 
 @runner(SyncJob.Kind.CART_SYNC)
 def run(job: SyncJob) -> None:
-    transport = store_transport()
+    store = store_rules.job_store(job)
+    transport = store_transport(store)
     delete = bool(job.params.get("delete"))
-    skus = flagged_skus(job.params.get("include_inactive"))
+    skus = flagged_skus(store_rules.include_inactive(job, store), store=store)
     progress(job, 0, total=1)
     request = product_sync.SyncRequest(tag=SYNC_TAG, skus=skus, delete=delete)
     # Out of sync, the plugin answers "Fail" with an info listing the SKUs: an answer, not a refusal.

@@ -23,6 +23,7 @@ from bizunosync.sync.transport import store_transport
 from bizunosync.wire import product_update as wire
 from bizunosync.wire.product_refresh import Tier
 
+from .. import stores as store_rules
 from ..models import Item
 from .common import keep_messages, messages_line, touch
 
@@ -34,16 +35,22 @@ MODES = {
 }
 
 
-def items_for_upload(skus=None, sku_prefix: str = "", include_inactive: bool | None = None):
-    """The chosen SKUs (an admin selection), else the flagged items, optionally by SKU prefix."""
+def items_for_upload(skus=None, sku_prefix: str = "", include_inactive: bool | None = None,
+                     store: StoreConnection | None = None):
+    """The chosen SKUs (an admin selection), else the flagged items, optionally by SKU prefix.
+
+    With ``store``, only the items published to that store: an item published to
+    another store only is never uploaded here, even when selected.
+    """
     if skus is not None:
         items = Item.objects.filter(sku__in=list(skus))
     else:
         if include_inactive is None:
-            include_inactive = StoreConnection.load().include_inactive
+            include_inactive = (store or StoreConnection.load()).include_inactive
         items = Item.objects.filter(sync_to_store=True)
         if not include_inactive:
             items = items.filter(inactive=False)
+    items = store_rules.published_to(items, store)
     if sku_prefix:
         items = items.filter(sku__startswith=sku_prefix)
     return items.with_default_tiers().prefetch_related("images", "accessories").order_by("sku")
@@ -110,14 +117,17 @@ def summary(result: dict) -> str:
 
 @runner(SyncJob.Kind.PRODUCT_UPLOAD)
 def run(job: SyncJob) -> None:
-    transport = store_transport()
+    store = store_rules.job_store(job)
+    transport = store_transport(store)
     mode = int(job.params.get("mode") or wire.SEND_FULL)
     skus = job.params.get("skus")
     state = dict(job.result or {})
     # Resume after the last SKU handled, not at a list position: an item deleted or unflagged
     # before the retry would otherwise shift the list and skip one never sent.
     done = state.get("next", 0)
-    chosen = items_for_upload(skus, job.params.get("sku_prefix", ""), job.params.get("include_inactive"))
+    include_inactive = job.params.get("include_inactive")
+    chosen = items_for_upload(skus, job.params.get("sku_prefix", ""),
+                              store.include_inactive if include_inactive is None else include_inactive, store=store)
     items = list(chosen.filter(sku__gt=state["last_sku"]) if state.get("last_sku") else chosen)
     total = done + len(items)
     state.update(total=total, uploaded=state.get("uploaded", 0), refused=state.get("refused", []))

@@ -24,6 +24,7 @@ from bizunosync.sync.models import SyncJob
 from bizunosync.sync.transport import store_transport
 from bizunosync.wire.product_refresh import CLEAR, RefreshItem, Tier, build_batch
 
+from .. import stores as store_rules
 from ..models import Item
 from . import refresh_changes
 from .common import keep_messages, messages_line, touch
@@ -32,11 +33,11 @@ BATCH_SIZE = 100
 PATH = "product/refresh"
 
 
-def flagged_items(include_inactive: bool | None = None, after_sku: str = ""):
-    """Items Quick Refresh sends, in SKU order, with their default-sheet tiers prefetched."""
+def flagged_items(include_inactive: bool | None = None, after_sku: str = "", store: StoreConnection | None = None):
+    """Items Quick Refresh sends (to ``store``: those published there), in SKU order, tiers prefetched."""
     if include_inactive is None:
-        include_inactive = StoreConnection.load().include_inactive
-    items = Item.objects.filter(sync_to_store=True)
+        include_inactive = (store or StoreConnection.load()).include_inactive
+    items = store_rules.published_to(Item.objects.filter(sync_to_store=True), store)
     if not include_inactive:
         items = items.filter(inactive=False)
     if after_sku:
@@ -76,11 +77,11 @@ class PreviewRow:
     weight: str
 
 
-def preview(include_inactive: bool | None = None) -> list[list[PreviewRow]]:
+def preview(include_inactive: bool | None = None, store: StoreConnection | None = None) -> list[list[PreviewRow]]:
     """The dry run: what each batch would carry. Sends nothing; compares against nothing remote."""
     out = []
     rows = []
-    for item in flagged_items(include_inactive):
+    for item in flagged_items(include_inactive, store=store):
         sent = refresh_item(item)
         rows.append(
             PreviewRow(
@@ -123,14 +124,15 @@ def summary(result: dict) -> str:
 
 @runner(SyncJob.Kind.QUICK_REFRESH)
 def run(job: SyncJob) -> None:
-    transport = store_transport()
-    store_id = StoreConnection.load().pk
+    store = store_rules.job_store(job)
+    transport = store_transport(store)
+    store_id = store.pk
     state = dict(job.result or {})
     after = state.get("last_sku", "")
     if after and not state.get("complete"):
         state.setdefault("resumed_after", after)
-    include_inactive = job.params.get("include_inactive")
-    items = list(flagged_items(include_inactive, after_sku=after))
+    include_inactive = store_rules.include_inactive(job, store)
+    items = list(flagged_items(include_inactive, after_sku=after, store=store))
     todo = [refresh_item(item) for item in items]
     pks = {item.sku: item.pk for item in items}
     done = state.get("processed", 0)

@@ -7,6 +7,12 @@ as orderAdd delivered it) shipped on the chosen date: ``head[REF]`` =
 the customer's note reads the same whichever side sent it. Orders entered by
 hand (no PO reference) have nothing to confirm in the store and are listed as
 skipped.
+
+Several stores: each order goes back to the store it came from (the store
+its portal token named, else the one whose order prefix its PO carries), one
+job and one order/confirm call per store, with that store's prefix rule: a
+reference without the store's prefix is not sent to it (the plugin would skip
+it anyway).
 """
 
 from __future__ import annotations
@@ -20,6 +26,9 @@ from bizunosync.sync.transport import store_transport
 from bizunosync.wire import order_confirm
 from bizunosync.wire.messages import plural
 
+from bizunosync.sync.connections import StoreConnection
+
+from .. import stores as store_rules
 from ..models import Shipment
 from .common import keep_messages, messages_line
 
@@ -34,6 +43,8 @@ class ShippedOrder:
     carriers: list[str] = field(default_factory=list)
     tracking: list[str] = field(default_factory=list)
     shipment_ids: list[int] = field(default_factory=list)
+    store_id: int | None = None
+    store_name: str = ""
 
     def confirmation(self, day: dt.date) -> order_confirm.Confirmation:
         via = " / ".join(self.carriers) or "carrier"
@@ -44,9 +55,13 @@ class ShippedOrder:
         )
 
 
-def shipped_on(day: dt.date) -> list[ShippedOrder]:
-    """One row per sales order shipped that day (several shipments of one order are merged)."""
+def shipped_on(day: dt.date, store: StoreConnection | None = None) -> list[ShippedOrder]:
+    """One row per sales order shipped that day (several shipments of one order are merged).
+
+    Each row names the store it goes back to; with ``store``, only that store's rows.
+    """
     orders: dict[int, ShippedOrder] = {}
+    stores = {s.pk: s for s in StoreConnection.objects.order_by("pk")}
     shipments = (
         Shipment.objects.filter(ship_date=day)
         .select_related("sales_order")
@@ -55,36 +70,60 @@ def shipped_on(day: dt.date) -> list[ShippedOrder]:
     )
     for shipment in shipments:
         so = shipment.sales_order
-        row = orders.setdefault(so.pk, ShippedOrder(so.po_reference.strip(), so.pk, str(so)))
+        row = orders.get(so.pk)
+        if row is None:
+            home = stores.get(so.store_id) or store_rules.store_for_po(so.po_reference, stores.values())
+            row = orders[so.pk] = ShippedOrder(so.po_reference.strip(), so.pk, str(so),
+                                               store_id=home.pk if home else None, store_name=str(home or ""))
         if shipment.carrier_service and shipment.carrier_service not in row.carriers:
             row.carriers.append(shipment.carrier_service)
         row.tracking.extend(p.tracking_number.strip() for p in shipment.packages.all() if p.tracking_number.strip())
         row.shipment_ids.append(shipment.pk)
-    return list(orders.values())
+    rows = list(orders.values())
+    if store is not None:
+        rows = [r for r in rows if r.store_id == store.pk]
+    return rows
 
 
-def confirmations(day: dt.date) -> tuple[list[order_confirm.Confirmation], list[ShippedOrder]]:
-    """(what would be sent, orders skipped because they have no PO reference)."""
-    rows = shipped_on(day)
-    return [r.confirmation(day) for r in rows if r.ref], [r for r in rows if not r.ref]
+def sendable(row: ShippedOrder, store: StoreConnection | None) -> bool:
+    return bool(row.ref) and (store is None or store_rules.has_prefix(row.ref, store))
+
+
+def confirmations(day: dt.date, store: StoreConnection | None = None) -> tuple[list[order_confirm.Confirmation], list[ShippedOrder]]:
+    """(what would be sent, orders skipped: no PO reference, or not with the store's prefix)."""
+    rows = shipped_on(day, store)
+    return [r.confirmation(day) for r in rows if sendable(r, store)], [r for r in rows if not sendable(r, store)]
+
+
+def stores_shipped(day: dt.date) -> list[tuple[StoreConnection, int]]:
+    """The active stores with something to confirm that day, and how many orders each."""
+    counts: dict[int, int] = {}
+    for row in shipped_on(day):
+        if row.ref and row.store_id:
+            counts[row.store_id] = counts.get(row.store_id, 0) + 1
+    return [(s, counts[s.pk]) for s in StoreConnection.active_stores() if s.pk in counts]
 
 
 @runner(SyncJob.Kind.SHIP_CONFIRM)
 def run(job: SyncJob) -> None:
     day = dt.date.fromisoformat(job.params["date"])
-    to_send, skipped = confirmations(day)
+    # Jobs from before there were several stores carry no store: they confirm every order, as then.
+    store = store_rules.job_store(job) if job.store_id else None
+    to_send, skipped = confirmations(day, store)
     state = {"date": day.isoformat(), "refs": [c.ref for c in to_send], "skipped": [r.order_label for r in skipped]}
     progress(job, 0, total=len(to_send), result=state)
     if not to_send:
         job.summary = f"No shipments with a store order reference on {day:%Y-%m-%d}; nothing was sent."
         return
-    transport = store_transport()
+    transport = store_transport(store)
     reply = call(job, transport, "POST", PATH, form={"data": order_confirm.build(to_send)})
     keep_messages(state, reply.messages)
-    job.touched = [f"books.shipment:{pk}" for r in shipped_on(day) if r.ref for pk in r.shipment_ids]
+    job.touched = [f"books.shipment:{pk}" for r in shipped_on(day, store) if sendable(r, store) for pk in r.shipment_ids]
     progress(job, len(to_send), result=state)
     job.succeeded_count = len(to_send)
-    text = f"Sent {plural(len(to_send), 'ship confirmation')} for {day:%Y-%m-%d}."
+    text = f"Sent {plural(len(to_send), 'ship confirmation')} for {day:%Y-%m-%d}" + (
+        f" to {store}." if store and StoreConnection.objects.count() > 1 else ".")
     if skipped:
-        text += f" Skipped {plural(len(skipped), 'order')} without a store reference."
+        what = f"a {store.order_prefix} reference" if store is not None and store.order_prefix.strip() else "a store reference"
+        text += f" Skipped {plural(len(skipped), 'order')} without {what}."
     job.summary = text + messages_line(state)

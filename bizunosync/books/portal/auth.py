@@ -3,6 +3,11 @@
 The token is bound to the API user in PortalSettings; that user (which must
 be active) becomes `request.user`, so bookings carry who made them. Every
 refusal is a 403 JSON answer through `http.error`, logged without the token.
+
+Many stores: besides the portal's shared token, each store connection may
+hold its own portal token, bound to that store. The wire is unchanged (the
+plugin sends only `X-Bizuno-Token`); the token it sends tells us which store
+this is (`request.portal_store`), with the same API user behind it.
 """
 
 from __future__ import annotations
@@ -30,7 +35,10 @@ def _is_clean(token: str) -> bool:
 
 
 def _check(request) -> tuple[object | None, str, str]:
-    """(user, caller label, refusal text); user is None when refused."""
+    """(user, caller label, refusal text); user is None when refused. Sets ``request.portal_store``."""
+    from ..stores import store_for_token
+
+    request.portal_store = None
     given = request.META.get(HEADER)
     if not given:
         return None, "missing token", "Missing X-Bizuno-Token header."
@@ -42,14 +50,23 @@ def _check(request) -> tuple[object | None, str, str]:
     except secrets.SecretError:
         log.error("portal token cannot be decrypted with this server's key; set it again with bizuno_portal")
         expected = ""
-    if not expected:
-        return None, "invalid token", "The portal API is not configured on this Bizuno."
-    if not hmac.compare_digest(given.encode("ascii"), expected.encode("utf-8")):
+    shared = bool(expected) and hmac.compare_digest(given.encode("ascii"), expected.encode("utf-8"))
+    store = store_for_token(given)
+    if not shared and store is None:
+        if not expected and not _any_store_token():
+            return None, "invalid token", "The portal API is not configured on this Bizuno."
         return None, "invalid token", "Invalid API token."
-    user = portal.api_user
+    request.portal_store = store
+    user = portal.api_user if portal else None
     if user is None or not user.is_active:
         return None, "inactive api user", "The API user for this token is missing or inactive."
-    return user, user.get_username(), ""
+    return user, (user.get_username() + (f" for {store}" if store else ""))[:150], ""
+
+
+def _any_store_token() -> bool:
+    from bizunosync.sync.connections import StoreConnection
+
+    return StoreConnection.objects.filter(active=True).exclude(portal_token="").exists()
 
 
 def authorize(endpoint: str):

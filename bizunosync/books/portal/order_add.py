@@ -18,6 +18,7 @@ from bizunosync.wire import order_add, phpform
 from bizunosync.wire.messages import MessageBlock
 
 from ..services.booking import book_order
+from ..stores import store_for_po
 from .auth import authorize
 from .http import Reply, error, fail, messages_out
 
@@ -66,7 +67,9 @@ def order_add_view(request) -> Reply:
     item_count = len(raw_items) if isinstance(raw_items, (dict, list)) else 0
     try:
         order = order_add.read(form)
-        booking = book_order(order, request.user)
+        # The store its own token named, else the store whose order prefix the PO carries.
+        store = getattr(request, "portal_store", None) or store_for_po(order.po)
+        booking = book_order(order, request.user, store=store)
     except order_add.OrderAddInvalid as exc:
         return _invalid(exc, item_count)
 

@@ -68,7 +68,7 @@ def _stock_quantity(line, index: int, item: Item) -> int:
     return int(quantity)
 
 
-def _customer(order: OrderAdd) -> tuple[Customer, bool, bool]:
+def _customer(order: OrderAdd, store=None) -> tuple[Customer, bool, bool]:
     """The customer, matched by billing email or created: (customer, created, mirrors the store).
 
     The store owns the customers it sends: a customer it created before takes
@@ -91,7 +91,7 @@ def _customer(order: OrderAdd) -> tuple[Customer, bool, bool]:
     found = Customer.objects.filter(email__iexact=billing.email.strip()).order_by("pk").first()
     if found is None:
         customer = Customer.objects.create(
-            customer_ref=ref, email=billing.email.strip(), source=Customer.Source.STORE, **contact
+            customer_ref=ref, email=billing.email.strip(), source=Customer.Source.STORE, store=store, **contact
         )
         return customer, True, True
     if found.source != Customer.Source.STORE:
@@ -99,7 +99,9 @@ def _customer(order: OrderAdd) -> tuple[Customer, bool, bool]:
     for name, value in contact.items():
         setattr(found, name, value)
     found.customer_ref = ref or found.customer_ref
-    found.save(update_fields=[*contact, "customer_ref"])
+    # The store whose order created the customer stays its store; one created before stores were known takes this one.
+    found.store_id = found.store_id or getattr(store, "pk", None)
+    found.save(update_fields=[*contact, "customer_ref", "store"])
     return found, False, True
 
 
@@ -178,7 +180,7 @@ def _mapped(order: OrderAdd) -> tuple[str, str, list[str]]:
     return carrier, payment, warnings
 
 
-def book_order(order: OrderAdd, user=None) -> Booking:
+def book_order(order: OrderAdd, user=None, store=None) -> Booking:
     """Book one order; raises OrderAddInvalid (nothing written) when it cannot be booked."""
     if not order.lines:
         raise OrderAddInvalid([FieldError("Item", "the order has no lines")])
@@ -222,7 +224,7 @@ def book_order(order: OrderAdd, user=None) -> Booking:
         journal = choose_journal(setting, short, unknown)
 
         carrier, payment, unmapped = _mapped(order)
-        customer, created, mirrored = _customer(order)
+        customer, created, mirrored = _customer(order, store)
         earlier = [] if refuse else list(
             SalesOrder.objects.filter(po_reference=order.po).order_by("pk").values_list("pk", flat=True)
         )
@@ -252,6 +254,7 @@ def book_order(order: OrderAdd, user=None) -> Booking:
             source=SalesOrder.Source.PORTAL,
             booked_by=user if getattr(user, "pk", None) else None,
             possible_duplicate=bool(earlier),
+            store=store,
         )
         SalesOrderLine.objects.bulk_create(
             (
