@@ -231,7 +231,9 @@ class StoreConnection(models.Model):
         return self.name or self.url or "Store connection (not set up)"
 
     def save(self, *args, **kwargs):
-        if not self.name.strip():
+        # Named after its URL once it has one (an empty first store, made by load(), stays unnamed till then).
+        self.name = self.name.strip()
+        if not self.name and self.url:
             self.name = default_store_name(self.url, exclude=self.pk)
         super().save(*args, **kwargs)
 
