@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('books', '0004_method_maps_and_duplicate_po'),
-        ('sync', '0003_store_connections_are_a_list'),
+        ('books', '0006_portal_download_as'),
+        ('sync', '0004_store_connections_are_a_list'),
     ]
 
     operations = [

@@ -24,7 +24,7 @@ def name_existing_stores(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sync', '0002_connections_and_retries'),
+        ('sync', '0003_heartbeat'),
     ]
 
     operations = [
