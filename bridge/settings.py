@@ -40,7 +40,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "bridge.admin_site.BackOfficeAdminConfig",  # django.contrib.admin with a Connections section
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -16,7 +16,8 @@ from django.utils.html import format_html, format_html_join
 
 from bizunosync.wire.secrets import SecretError, mask
 
-from . import jobs, permissions, state
+from . import connection_check, jobs, permissions, state
+from .admin_connections import ConnectionTestMixin
 from .permissions import may_send
 from .connections import BizunoConnection, StoreConnection
 from .history import TouchedFilter, touched_links
@@ -157,8 +158,10 @@ class SingletonAdmin(admin.ModelAdmin):
 
 
 @admin.register(BizunoConnection)
-class BizunoConnectionAdmin(SingletonAdmin):
+class BizunoConnectionAdmin(ConnectionTestMixin, SingletonAdmin):
     form = BizunoConnectionForm
+    test_permission = permissions.SEND_TO_BIZUNO
+    run_check = staticmethod(connection_check.check_bizuno)
     fieldsets = [
         (None, {"fields": ["url", "new_secret", "order_prefix", "customer_prefix", "autodownload"]}),
         ("Timeouts", {"fields": ["connect_timeout", "read_timeout"]}),
@@ -171,7 +174,7 @@ class BizunoConnectionAdmin(SingletonAdmin):
 
 
 @admin.register(StoreConnection)
-class StoreConnectionAdmin(admin.ModelAdmin):
+class StoreConnectionAdmin(ConnectionTestMixin, admin.ModelAdmin):
     """The stores this books side pushes to: a list (many stores on one Bizuno)."""
 
     form = StoreConnectionForm
@@ -179,6 +182,8 @@ class StoreConnectionAdmin(admin.ModelAdmin):
     list_display = ["name", "url", "email", "order_prefix", "method_override", "include_inactive", "active",
                     "job_history"]
     list_filter = ["active"]
+    test_permission = permissions.RUN_STORE_PUSHES
+    run_check = staticmethod(connection_check.check_store)
     fieldsets = [
         (None, {"fields": ["name", "active", "url", "email", "new_secret", "include_inactive", "method_override"]}),
         ("Orders from this store", {"fields": ["order_prefix", "new_portal_token", "clear_portal_token"]}),
@@ -619,8 +624,8 @@ def progress_payload(job: SyncJob) -> dict:
 @admin.register(InboundCall)
 class InboundCallAdmin(admin.ModelAdmin):
     # The note says what happened in words: next to the result, not off the right edge on a laptop.
-    list_display = ["received", "side", "method", "endpoint", "result", "note", "http_status", "caller",
-                    "item_count", "changed_count", "duration_ms"]
+    list_display = ["received", "side", "method", "endpoint", "result", "note", "http", "caller",
+                    "items", "changed", "took"]
     list_filter = ["side", "endpoint", "result", "received", TouchedFilter]
     search_fields = ["caller", "note"]
     search_help_text = "Search by caller (user or token owner) or note."
@@ -641,4 +646,21 @@ class InboundCallAdmin(admin.ModelAdmin):
     @admin.display(description="Records touched (links)")
     def records_touched(self, obj):
         return touched_links(obj.touched)
+
+    # Short headings: "Changed count" and "Duration ms" pushed the last column off a 1280px screen.
+    @admin.display(description="HTTP", ordering="http_status")
+    def http(self, obj):
+        return obj.http_status
+
+    @admin.display(description="Items", ordering="item_count")
+    def items(self, obj):
+        return obj.item_count
+
+    @admin.display(description="Changed", ordering="changed_count")
+    def changed(self, obj):
+        return obj.changed_count
+
+    @admin.display(description="Took", ordering="duration_ms")
+    def took(self, obj):
+        return "—" if obj.duration_ms is None else f"{obj.duration_ms} ms"
 
