@@ -242,3 +242,17 @@ def test_the_answer_page_lists_each_check_in_plain_words(admin_client, db):
     assert "✗ No" in page and "✓ Yes" in page and "– Not reached" in page
     assert "What to do:</strong> Turn on proxy-safe mode" in page
     assert "PUT product/refresh with no items" in page
+
+
+def test_with_several_stores_each_page_tests_its_own_store(admin_client, db):
+    with fs.FaultServer(fs.json_reply({"result": "Fail", "note": "No items provided", "message": []})) as second:
+        StoreConnection.load()  # the first store, not set up
+        other = StoreConnection.objects.create(name="Outlet", url=second.url, email="bot@outlet.example",
+                                               order_prefix="OUT")
+        other.set_password("outlet-password")
+        other.save()
+
+        page = admin_client.post(reverse("admin:sync_storeconnection_test", args=[other.pk])).content.decode()
+
+    assert "Works." in page and "Outlet" in page
+    assert second.last.headers["email"] == "bot@outlet.example"
