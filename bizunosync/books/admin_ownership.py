@@ -84,9 +84,19 @@ class SalesOrderOwnershipMixin(_StoreOwnedMixin):
     def drift_view(self, request):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        orders, customers = drift.orders(), drift.customers()
+        from bizunosync.sync.connections import StoreConnection
+
+        # Many stores: the report for one store (?store=<id>) or all of them.
+        stores = list(StoreConnection.objects.order_by("pk"))
+        store = next((s for s in stores if str(s.pk) == request.GET.get("store", "")), None)
+        orders, customers = drift.orders(store), drift.customers(store)
+        here = reverse("admin:books_salesorder_drift")
         context = {
             **self.admin_site.each_context(request),
+            "store_links": [
+                {"name": "All stores", "url": here, "current": store is None},
+                *({"name": s.name or str(s), "url": f"{here}?store={s.pk}", "current": s == store} for s in stores),
+            ] if len(stores) > 1 else [],
             "title": "Drift report: booked store orders changed here",
             "opts": self.model._meta,
             "owner": "The store",

@@ -72,8 +72,8 @@ def of_customer(customer: Customer) -> list[Drift]:
     return [Drift(k, _label(Customer, k), sent[k], here.get(k)) for k in sent if sent[k] != here.get(k)]
 
 
-def orders() -> list[tuple[SalesOrder, list[Drift]]]:
-    """Booked store orders whose re-export would change them, newest first.
+def orders(store=None) -> list[tuple[SalesOrder, list[Drift]]]:
+    """Booked store orders whose re-export would change them, newest first (``store``: that store's only).
 
     A re-export books the order again (Bizuno has no idempotency key; both are
     flagged as possible duplicates): only the latest booking of a PO is the
@@ -88,6 +88,7 @@ def orders() -> list[tuple[SalesOrder, list[Drift]]]:
     queryset = (
         SalesOrder.objects.filter(source=SalesOrder.Source.PORTAL)
         .exclude(Exists(rebooked))
+        .filter(**({"store": store} if store is not None else {}))
         .select_related("customer")
         .prefetch_related(Prefetch("lines", queryset=SalesOrderLine.objects.order_by("position", "id")))
         .order_by("-created", "-id")
@@ -99,9 +100,12 @@ def orders() -> list[tuple[SalesOrder, list[Drift]]]:
     return found
 
 
-def customers() -> list[tuple[Customer, list[Drift]]]:
+def customers(store=None) -> list[tuple[Customer, list[Drift]]]:
     found = []
-    for customer in Customer.objects.filter(source=Customer.Source.STORE).order_by("name", "id").iterator(chunk_size=500):
+    queryset = Customer.objects.filter(source=Customer.Source.STORE)
+    if store is not None:
+        queryset = queryset.filter(store=store)
+    for customer in queryset.order_by("name", "id").iterator(chunk_size=500):
         rows = of_customer(customer)
         if rows:
             found.append((customer, rows))
