@@ -10,6 +10,7 @@ from bizunosync.sync.connections import BizunoConnection
 
 from . import admin_changes  # registers "Orders changed after export"
 from .admin_export import BizunoOrderAdminMixin
+from .services import held_stock
 from .admin_ownership import OrderHistoryMixin, ProductOwnershipMixin
 from .models import (
     Category,
@@ -102,12 +103,12 @@ class ProductAdmin(ProductOwnershipMixin, admin.ModelAdmin):
     search_fields = ["sku", "name", "search_code", "slug"]
     list_select_related = ["parent"]
     autocomplete_fields = ["parent", "categories", "tags", "related"]
-    readonly_fields = ["created", "modified", "bizuno_snapshot"]
+    readonly_fields = ["created", "modified", "bizuno_snapshot", "stock_against_bizuno"]
     inlines = [PriceTierInline, ProductImageInline, VariationInline]
     fieldsets = [
         (None, {"fields": ["sku", "name", "slug", "product_type", "parent", "published", "menu_order"]}),
         ("Prices", {"fields": ["regular_price", "sale_price", "price"]}),
-        ("Stock", {"fields": ["manage_stock", "stock_quantity", "stock_status", "backorders"]}),
+        ("Stock", {"fields": ["manage_stock", "stock_quantity", "stock_against_bizuno", "stock_status", "backorders"]}),
         ("Shipping", {"fields": ["weight", "length", "width", "height"]}),
         ("Descriptions", {"fields": ["short_description", "description", "search_code", "meta_description"]}),
         ("Catalog", {"fields": ["categories", "tags", "related", "attributes", "image"]}),
@@ -116,6 +117,14 @@ class ProductAdmin(ProductOwnershipMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tiers")
+
+    @admin.display(description="against Bizuno")
+    def stock_against_bizuno(self, obj):
+        """Why the store's stock is below Bizuno's: units sold here that Bizuno has not booked yet."""
+        if obj is None or obj.pk is None:
+            return "—"
+        held = held_stock.held_for({obj.sku: obj.pk}).get(obj.pk)
+        return held_stock.describe(obj.stock_quantity, (obj.bizuno_snapshot or {}).get(held_stock.BIZUNO_STOCK), held)
 
     @admin.display(description="sold in packs of")
     def pack(self, obj):

@@ -75,3 +75,25 @@ def test_the_booked_document_shows_the_mapped_carrier_and_the_changed_orders_are
     page.set_viewport_size(PHONE)
     page.reload()
     screenshot(page, "store-orders-changed-after-export-phone")
+
+
+def test_the_product_page_says_why_its_stock_is_below_bizunos(live_server, page, admin_user_with_password):
+    from bizunosync.store.models import Product
+    from bizunosync.store.services import product_refresh
+    from bizunosync.wire.product_refresh import RefreshItem
+
+    mug = Product.objects.create(sku="MUG", name="Stoneware mug", regular_price=12, price=12, stock_quantity=14,
+                                 manage_stock=True)
+    for number, qty, status in (("1005", 1, "processing"), ("1006", 4, "cancelled"), ("1007", 1, "on-hold")):
+        order = Order.objects.create(number=number, status=status, billing_email="maria@example.com")
+        OrderLine.objects.create(order=order, product=mug, sku="MUG", name="Stoneware mug", quantity=qty)
+    product_refresh.apply([RefreshItem(sku="MUG", qty_stock=14)], [])
+
+    admin_login(page, live_server.url, "boss", "boss-password")
+    page.goto(live_server.url + reverse("admin:store_product_change", args=[mug.pk]))
+    text = page.locator(".field-stock_against_bizuno").inner_text()
+    assert "Stock 12 (Bizuno 14, less 2 in orders not yet in Bizuno: 1005, 1007)" in text
+    screenshot(page, "store-product-held-stock")
+    page.set_viewport_size(PHONE)
+    page.reload()
+    screenshot(page, "store-product-held-stock-phone")

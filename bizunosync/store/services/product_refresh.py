@@ -20,7 +20,7 @@ from bizunosync.wire import product_refresh as wire
 from bizunosync.wire.messages import MessageBlock
 
 from ..models import PriceTier, Product, StoreSettings
-from . import rows, snapshot, units
+from . import held_stock, rows, snapshot, units
 
 # What Quick Refresh may change on a product, read and written as plain values (no model instances:
 # at 1,000 items building and diffing instances was most of a batch's time).
@@ -72,7 +72,8 @@ def apply(items: list[wire.RefreshItem], errors: list[wire.ItemError], sent: int
     with transaction.atomic():
         current = read_products(list(latest))
         tiers = read_tiers([row["pk"] for row in current.values()])
-        plan = plan_batch(latest, current, tiers, settings)
+        held = held_stock.held_for({sku: row["pk"] for sku, row in current.items() if latest[sku].qty_stock is not None})
+        plan = plan_batch(latest, current, tiers, settings, held)
         write(plan)
 
     missing = [sku for sku in latest if sku not in current]
@@ -101,19 +102,24 @@ def read_tiers(pks: list[int]) -> dict[int, list[tuple]]:
     return out
 
 
-def plan_batch(latest: dict[str, wire.RefreshItem], current: dict[str, dict], tiers, settings: StoreSettings) -> Plan:
-    """Which rows and tiers change, and to what: plain data in, plain data out (no queries)."""
+def plan_batch(latest: dict[str, wire.RefreshItem], current: dict[str, dict], tiers, settings: StoreSettings,
+               held: dict | None = None) -> Plan:
+    """Which rows and tiers change, and to what: plain data in, plain data out (no queries).
+
+    ``held``: pk → held_stock.Held, what orders not yet in Bizuno take off Bizuno's stock figure.
+    """
+    held = held or {}
     plan = Plan()
     for sku, item in latest.items():
         row = current.get(sku)
         if row is None:
             continue
         pk = row["pk"]
-        values = new_values(row, item, settings)
+        values = new_values(row, item, settings, held.get(pk))
         wanted = [(t.qty, t.price) for t in item.tiers]
         tiers_differ = not _same_tiers(tiers.get(pk, ()), wanted)
         values_differ = _keep_scale(row, values)
-        snap = {**row["bizuno_snapshot"], **_sent(values, item, wanted)}
+        snap = {**row["bizuno_snapshot"], **_sent(values, item, wanted, held.get(pk))}
         if tiers_differ:
             plan.tiers[pk] = wanted
         if values_differ or tiers_differ:
@@ -123,7 +129,7 @@ def plan_batch(latest: dict[str, wire.RefreshItem], current: dict[str, dict], ti
     return plan
 
 
-def new_values(row: dict, item: wire.RefreshItem, settings: StoreSettings) -> dict:
+def new_values(row: dict, item: wire.RefreshItem, settings: StoreSettings, held=None) -> dict:
     """The owned values a product has after this item: where every Quick Refresh rule lives."""
     values = {name: row[name] for name in OWNED}
     if settings.manage_stock:
@@ -137,8 +143,9 @@ def new_values(row: dict, item: wire.RefreshItem, settings: StoreSettings) -> di
         values["sale_price"] = item.sale_price
     values["price"] = Product.active_price(values["regular_price"], values["sale_price"])
     if item.qty_stock is not None:
-        values["stock_quantity"] = max(item.qty_stock, 0)
-        values["stock_status"] = IN_STOCK if item.qty_stock > 0 else OUT_OF_STOCK
+        stock = held_stock.net_stock(item.qty_stock, held)
+        values["stock_quantity"] = stock
+        values["stock_status"] = IN_STOCK if stock > 0 else OUT_OF_STOCK
         values["manage_stock"] = True
     if item.weight is not None:
         values["weight"] = store_weight(item, row, settings)
@@ -185,7 +192,7 @@ def _keep_scale(row: dict, values: dict) -> bool:
     return changed
 
 
-def _sent(values: dict, item, wanted_tiers) -> dict:
+def _sent(values: dict, item, wanted_tiers, held=None) -> dict:
     """The snapshot entries for what this item carried."""
     out = {"tiers": snapshot.tiers(wanted_tiers)}
     if item.price is not None or item.sale_price is not None:
@@ -195,6 +202,7 @@ def _sent(values: dict, item, wanted_tiers) -> dict:
     if item.qty_stock is not None:
         out["stock_quantity"] = values["stock_quantity"]
         out["stock_status"] = values["stock_status"]
+        out[held_stock.BIZUNO_STOCK] = item.qty_stock
     if item.weight is not None:
         out["weight"] = snapshot.money(values["weight"])
         if item.weight_uom:

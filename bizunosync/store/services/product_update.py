@@ -20,7 +20,7 @@ from bizunosync.wire.fields import FieldError
 from bizunosync.wire.messages import MessageBlock
 
 from ..models import Category, PriceTier, Product, ProductImage, StoreSettings, Tag
-from . import images, snapshot, units
+from . import held_stock, images, snapshot, units
 
 
 @dataclass
@@ -85,7 +85,8 @@ def _apply(update, settings, primary, gallery, messages, written) -> UpdateResul
     if update.price is not None:
         product.regular_price, product.sale_price, product.price = update.price, None, update.price
     if update.qty_stock is not None:
-        _set_stock(product, update.qty_stock)
+        held = held_stock.held_for({product.sku: product.pk}).get(product.pk) if not created else None
+        _set_stock(product, update.qty_stock, held)
     if settings.manage_stock:
         product.manage_stock, product.backorders = True, settings.backorders
     if update.weight is not None:
@@ -113,9 +114,12 @@ def _apply(update, settings, primary, gallery, messages, written) -> UpdateResul
     _tags(product, update)
     _categories(product, update, messages)
 
+    bizuno_stock = update.qty_stock if update.qty_stock is not None else product.bizuno_snapshot.get(held_stock.BIZUNO_STOCK)
     product.bizuno_snapshot = snapshot.of_product(product, [(t.qty, t.price) for t in update.tiers])
     if update.weight_uom:
         product.bizuno_snapshot[snapshot.WEIGHT_UOM] = update.weight_uom
+    if bizuno_stock is not None:
+        product.bizuno_snapshot[held_stock.BIZUNO_STOCK] = bizuno_stock
     product.save(update_fields=["bizuno_snapshot", "image", "modified"])
 
     if written:
@@ -127,9 +131,11 @@ def _apply(update, settings, primary, gallery, messages, written) -> UpdateResul
     return UpdateResult(product.pk, created, messages, touched)
 
 
-def _set_stock(product, qty):
-    product.stock_quantity = max(qty, 0)
-    product.stock_status = Product.StockStatus.IN_STOCK if qty > 0 else Product.StockStatus.OUT_OF_STOCK
+def _set_stock(product, qty, held=None):
+    """Bizuno's figure, less what the store's orders not yet in Bizuno hold (held_stock)."""
+    product.stock_quantity = held_stock.net_stock(qty, held)
+    product.stock_status = (Product.StockStatus.IN_STOCK if product.stock_quantity > 0
+                            else Product.StockStatus.OUT_OF_STOCK)
     product.manage_stock = True
 
 
@@ -174,6 +180,7 @@ def _related(product, update, messages):
 
 def _variations(product, update, settings) -> list[str]:
     current = {v.sku: v for v in product.variations.all()}
+    held = held_stock.held_for({sku: v.pk for sku, v in current.items()})  # one query for them all
     skus = [v.sku for v in update.variations]
     others = Product.objects.filter(sku__in=skus).exclude(parent=product)
     clash = {p.sku: p for p in others}
@@ -198,7 +205,7 @@ def _variations(product, update, settings) -> list[str]:
         variation.regular_price, variation.sale_price = regular, sale
         variation.price = Product.active_price(regular, sale)
         if wanted.stock is not None:
-            _set_stock(variation, wanted.stock)
+            _set_stock(variation, wanted.stock, held.get(variation.pk))
         if settings.manage_stock:
             variation.manage_stock, variation.backorders = True, settings.backorders
         if wanted.weight is not None:
@@ -210,6 +217,8 @@ def _variations(product, update, settings) -> list[str]:
         variation.bizuno_snapshot = snapshot.of_product(variation, [])
         if update.weight_uom:
             variation.bizuno_snapshot[snapshot.WEIGHT_UOM] = update.weight_uom
+        if wanted.stock is not None:
+            variation.bizuno_snapshot[held_stock.BIZUNO_STOCK] = wanted.stock
         variation.save(update_fields=["bizuno_snapshot"])
         touched.append(f"store.product:{variation.pk}")
     _delete_products(list(current.values()))  # variations Bizuno no longer sends
