@@ -8,14 +8,22 @@ Many stores: besides the portal's shared token, each store connection may
 hold its own portal token, bound to that store. The wire is unchanged (the
 plugin sends only `X-Bizuno-Token`); the token it sends tells us which store
 this is (`request.portal_store`), with the same API user behind it.
+
+Wrong tokens are counted per address in the shared cache: past
+TOKEN_FAILURE_LIMIT in TOKEN_FAILURE_WINDOW seconds the address is answered
+429 (Bizuno's message shape, ``Retry-After``) before any comparison, even
+with the right token, so guessing costs a wait every few tries.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import hmac
 import logging
 import time
+
+from django.core.cache import cache
 
 from bizunosync.wire import secrets
 
@@ -26,6 +34,9 @@ log = logging.getLogger("bizunosync.books.portal")
 
 HEADER = "HTTP_X_BIZUNO_TOKEN"
 MAX_TOKEN = 512
+TOKEN_FAILURE_LIMIT = 20
+TOKEN_FAILURE_WINDOW = 300
+THROTTLED = "Too many wrong API tokens from this address. Try again in a few minutes."
 
 
 def _is_clean(token: str) -> bool:
@@ -54,7 +65,7 @@ def _check(request) -> tuple[object | None, str, str]:
     store = store_for_token(given)
     if not shared and store is None:
         if not expected and not _any_store_token():
-            return None, "invalid token", "The portal API is not configured on this Bizuno."
+            return None, "portal not configured", "The portal API is not configured on this Bizuno."
         return None, "invalid token", "Invalid API token."
     request.portal_store = store
     user = portal.api_user if portal else None
@@ -69,6 +80,18 @@ def _any_store_token() -> bool:
     return StoreConnection.objects.filter(active=True).exclude(portal_token="").exists()
 
 
+def _failure_key(remote_addr) -> str:
+    return "portal-token-fail:" + hashlib.sha256(str(remote_addr).encode()).hexdigest()
+
+
+def _count_failure(key: str) -> None:
+    if cache.add(key, 1, TOKEN_FAILURE_WINDOW) is False:
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, TOKEN_FAILURE_WINDOW)
+
+
 def authorize(endpoint: str):
     """Authenticate, run the handler (which returns a Reply), log the call, answer JSON."""
 
@@ -76,20 +99,33 @@ def authorize(endpoint: str):
         @functools.wraps(handler)
         def wrapper(request, *args, **kwargs):
             started = time.monotonic()
-            user, caller, refusal = _check(request)
-            if user is None:
-                reply: Reply = error(refusal, 403)
+            remote_addr = request.META.get("REMOTE_ADDR") or None
+            failure_key = _failure_key(remote_addr)
+            throttled = cache.get(failure_key, 0) >= TOKEN_FAILURE_LIMIT
+            if throttled:
+                log.warning("Throttled portal %s from %s: too many wrong tokens", endpoint, remote_addr)
+                caller, reply = "throttled", error(THROTTLED, 429)
             else:
-                request.user = user
-                try:
-                    reply = handler(request, *args, **kwargs)
-                except Exception:
-                    # Bookings are atomic, so nothing was saved; the PHP caller
-                    # still gets JSON it can show, and we get the traceback.
-                    log.exception("portal %s failed", endpoint)
-                    reply = error("Bizuno could not process this call; nothing was saved. Try again later.", 500)
+                user, caller, refusal = _check(request)
+                if user is None:
+                    if caller == "invalid token":  # a guess (wrong or garbled), not a missing or unset token
+                        _count_failure(failure_key)
+                    log.warning("Refused portal %s from %s: %s", endpoint, remote_addr, refusal)
+                    reply = error(refusal, 403)
+                else:
+                    request.user = user
+                    try:
+                        reply = handler(request, *args, **kwargs)
+                    except Exception:
+                        # Bookings are atomic, so nothing was saved; the PHP caller
+                        # still gets JSON it can show, and we get the traceback.
+                        log.exception("portal %s failed", endpoint)
+                        reply = error("Bizuno could not process this call; nothing was saved. Try again later.", 500)
             elapsed = int((time.monotonic() - started) * 1000)
-            return respond(request, endpoint, reply, caller=caller, duration_ms=elapsed)
+            response = respond(request, endpoint, reply, caller=caller, duration_ms=elapsed)
+            if throttled:
+                response["Retry-After"] = str(TOKEN_FAILURE_WINDOW)
+            return response
 
         return wrapper
 
