@@ -2,10 +2,12 @@
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 
 from bizunosync.sync.admin import SingletonAdmin
+from bizunosync.sync.admin_scale import IndexedValuesFilter, ScaledListMixin
 from bizunosync.sync.connections import BizunoConnection
 
 from . import admin_changes  # registers "Orders changed after export"
@@ -167,7 +169,7 @@ class OrderForm(forms.ModelForm):
 
 
 @admin.register(Order)
-class OrderAdmin(OrderHistoryMixin, BizunoOrderAdminMixin, admin.ModelAdmin):
+class OrderAdmin(OrderHistoryMixin, BizunoOrderAdminMixin, ScaledListMixin, admin.ModelAdmin):
     form = OrderForm
     list_display = [
         # Bizuno's columns before payment: on a laptop they are what staff look for, and they stay on screen.
@@ -175,7 +177,7 @@ class OrderAdmin(OrderHistoryMixin, BizunoOrderAdminMixin, admin.ModelAdmin):
     ]
     list_display_links = ["number"]
     # By the title shoppers and staff read ("Cash on delivery"), not the gateway code ("cod").
-    list_filter = ["status", "exported", "payment_title", "created"]
+    list_filter = ["status", "exported", ("payment_title", IndexedValuesFilter), "created"]
     search_fields = [
         "number", "billing_email", "billing_last_name", "billing_company", "transaction_id", "bizuno_id",
     ]
@@ -209,6 +211,11 @@ class OrderAdmin(OrderHistoryMixin, BizunoOrderAdminMixin, admin.ModelAdmin):
             "; ".join(str(c) for c in found), " ".join(actions),
             reverse("admin:store_orderchangedafterexport_changelist"),
         )
+
+    def exact_search(self, term):
+        """An order number, or the PO Bizuno knows it by (the order prefix in front): the unique index."""
+        prefix = BizunoConnection.load().order_prefix or ""
+        return Q(number__in={term, term.removeprefix(prefix)} if prefix else {term})
 
     @admin.display(description="billed to", ordering="billing_last_name")
     def billing_display(self, obj):

@@ -7,6 +7,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.db.models import Q
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import pluralize
@@ -18,6 +19,7 @@ from bizunosync.wire.secrets import SecretError, mask
 
 from . import connection_check, jobs, permissions, state
 from .admin_connections import ConnectionTestMixin
+from .admin_scale import IndexedValuesFilter, ScaledListMixin
 from .permissions import may_send
 from .connections import BizunoConnection, StoreConnection
 from .history import TouchedFilter, touched_links
@@ -306,7 +308,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(SyncJob)
-class SyncJobAdmin(admin.ModelAdmin):
+class SyncJobAdmin(ScaledListMixin, admin.ModelAdmin):
     list_display = [
         # The summary says what happened in words: next to the status, not off the right edge.
         "created", "kind", "target", "coloured_status", "short_summary", "failure_class", "attempt_count",
@@ -314,11 +316,15 @@ class SyncJobAdmin(admin.ModelAdmin):
     ]
     list_display_links = ["created", "target"]
     list_filter = [ProblemFilter, StateFilter, "kind", "failure_class", "trigger", "store", "created", TouchedFilter]
-    search_fields = ["target", "summary", "attempts__error", "attempts__url"]
-    search_help_text = "Search by order number or PO, job summary, or the error text of any attempt."
+    # The job's own columns only: searching every attempt's error joined 1,000,000 rows with
+    # LIKE '%…%' and needed DISTINCT (1.6 s). Errors are found by the failure class filter.
+    search_fields = ["target", "summary"]
+    search_help_text = ("Search by order number or PO (exact, instant), or by words of the job's target and "
+                        "summary (a SKU prefix, an error word; the newest 1,000 matches).")
     date_hierarchy = "created"
     list_select_related = ["triggered_by"]
     list_per_page = 50
+    list_defer = ("params", "result", "touched", "history")
     inlines = [SyncAttemptInline]
     actions = ["retry_selected"]
     fieldsets = [
@@ -344,6 +350,12 @@ class SyncJobAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # the log is evidence
+
+    def exact_search(self, term):
+        """An export's target is "PO <prefix><number>": staff type the number, the PO or the whole target."""
+        prefix = BizunoConnection.load().order_prefix or ""
+        forms = {term, term.upper()}
+        return Q(target__in={t for f in forms for t in (f, f"PO {f}", f"PO {prefix}{f}")})
 
     # ----- columns
 
@@ -622,14 +634,15 @@ def progress_payload(job: SyncJob) -> dict:
 
 
 @admin.register(InboundCall)
-class InboundCallAdmin(admin.ModelAdmin):
+class InboundCallAdmin(ScaledListMixin, admin.ModelAdmin):
     # The note says what happened in words: next to the result, not off the right edge on a laptop.
     list_display = ["received", "side", "method", "endpoint", "result", "note", "http", "caller",
                     "items", "changed", "took"]
-    list_filter = ["side", "endpoint", "result", "received", TouchedFilter]
+    list_filter = ["side", ("endpoint", IndexedValuesFilter), "result", "received", TouchedFilter]
     search_fields = ["caller", "note"]
     search_help_text = "Search by caller (user or token owner) or note."
     date_hierarchy = "received"
+    list_defer = ("messages", "touched")
 
     def has_add_permission(self, request):
         return False

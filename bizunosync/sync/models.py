@@ -96,6 +96,12 @@ class SyncJob(models.Model):
         indexes = [
             models.Index(fields=["kind", "status"]),
             models.Index(fields=["status", "heartbeat_at"], name="sync_job_heartbeat_idx"),
+            # The admin list: its default order (created, then pk as Django adds it) and each filter with that order.
+            models.Index(fields=["created", "id"], name="syncjob_list_order"),
+            models.Index(fields=["status", "created", "id"], name="syncjob_status_created"),
+            models.Index(fields=["kind", "created", "id"], name="syncjob_kind_created"),
+            models.Index(fields=["failure_class", "created", "id"], name="syncjob_failure_created"),
+            models.Index(fields=["trigger", "created", "id"], name="syncjob_trigger_created"),
         ]
 
     def __str__(self):
@@ -172,6 +178,13 @@ class InboundCall(models.Model):
     class Meta:
         ordering = ["-received"]
         verbose_name = "inbound call"
+        # The admin list: its default order and each filter with that order.
+        indexes = [
+            models.Index(fields=["received", "id"], name="inbound_list_order"),
+            models.Index(fields=["side", "received", "id"], name="inbound_side_received"),
+            models.Index(fields=["endpoint", "received", "id"], name="inbound_endpoint_received"),
+            models.Index(fields=["result", "received", "id"], name="inbound_result_received"),
+        ]
 
     def __str__(self):
         return f"{self.method} {self.endpoint} from {self.caller or 'unknown'}"
