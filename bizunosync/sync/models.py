@@ -102,6 +102,7 @@ class SyncJob(models.Model):
             models.Index(fields=["kind", "created", "id"], name="syncjob_kind_created"),
             models.Index(fields=["failure_class", "created", "id"], name="syncjob_failure_created"),
             models.Index(fields=["trigger", "created", "id"], name="syncjob_trigger_created"),
+            models.Index(fields=["store", "created", "id"], name="syncjob_store_created"),
         ]
 
     def __str__(self):

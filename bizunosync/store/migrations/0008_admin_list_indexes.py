@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('store', '0006_order_counter'),
+        ('store', '0007_changed_after_export'),
     ]
 
     operations = [

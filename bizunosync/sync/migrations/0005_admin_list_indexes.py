@@ -35,7 +35,7 @@ def drop_trigram_indexes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sync', '0003_heartbeat'),
+        ('sync', '0004_store_connections_are_a_list'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -75,6 +75,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='syncjob',
             index=models.Index(fields=['trigger', 'created', 'id'], name='syncjob_trigger_created'),
+        ),
+        migrations.AddIndex(
+            model_name='syncjob',
+            index=models.Index(fields=['store', 'created', 'id'], name='syncjob_store_created'),
         ),
         migrations.RunPython(add_trigram_indexes, drop_trigram_indexes),
     ]
