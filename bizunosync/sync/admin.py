@@ -7,7 +7,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import pluralize
@@ -526,8 +526,12 @@ class SyncJobAdmin(ScaledListMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/sync/syncjob/retry_failed_confirmation.html", context)
 
     def changelist_view(self, request, extra_context=None):
-        kinds = (SyncJob.objects.filter(status=SyncJob.Status.FAILED).exclude(kind=SyncJob.Kind.SHIP_RATES)
-                 .values_list("kind", flat=True).distinct().order_by())
+        # One EXISTS per kind (an index probe each) in one query: DISTINCT kind over the failed jobs
+        # read every one of them on each page load (30,000 rows in a 300,000-job log).
+        probes = {k.value: Exists(SyncJob.objects.filter(status=SyncJob.Status.FAILED, kind=k))
+                  for k in SyncJob.Kind if k != SyncJob.Kind.SHIP_RATES}
+        found = SyncJob.objects.order_by().annotate(**probes).values(*probes)[:1]
+        kinds = [k for row in found for k, failed in row.items() if failed]
         retry_failed = [(k, SyncJob.Kind(k).label) for k in sorted(set(kinds)) if may_send(request.user, k)]
         extra_context = {"retry_failed_kinds": retry_failed, **(extra_context or {})}
         return super().changelist_view(request, extra_context)
