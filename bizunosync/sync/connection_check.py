@@ -83,7 +83,7 @@ def check_bizuno(connection=None) -> Outcome:
     from .connections import BizunoConnection
 
     conn = connection or BizunoConnection.load()
-    plan = _Plan("Bizuno", BIZUNO_CALL, "API token", "the token's API user is active in Bizuno")
+    plan = _Plan("Bizuno", BIZUNO_CALL, "API token", "The token's API user is active in Bizuno.")
     return _run(plan, conn.url, lambda: bizuno_transport(conn),
                 lambda t: t.request("GET", portal_path("shipGetRates")))
 
@@ -94,7 +94,7 @@ def check_store(connection=None) -> Outcome:
 
     conn = connection or StoreConnection.load()
     plan = _Plan("the store", STORE_CALL, "WordPress login",
-                 "the WordPress user may manage the store sync (manage_woocommerce)")
+                 "The WordPress user may manage the store sync (manage_woocommerce).")
     outcome = _run(plan, conn.url, lambda: store_transport(conn), _empty_refresh)
     if outcome.ok and not conn.method_override:
         outcome.advice = ("PUT got through, so proxy-safe mode is not needed here. If a WAF is added in front of "
@@ -133,6 +133,10 @@ def _run(plan: _Plan, url: str, make_transport, send) -> Outcome:
         if tls_too and by["TLS"].state == UNTRIED:
             by["TLS"].state, by["TLS"].detail = PASSED, "Handshake and certificate accepted"
 
+    def not_blocked():
+        waf = by["Not blocked by a proxy/WAF"]
+        waf.state, waf.detail = PASSED, f"{Peer}'s own JSON answer came back, not a firewall's page"
+
     try:
         reply = send(transport)
     except errors.RefusedLocally as exc:
@@ -161,23 +165,23 @@ def _run(plan: _Plan, url: str, make_transport, send) -> Outcome:
                        advice)
     except errors.ProxyUnavailable as exc:
         reached()
-        by["Not blocked by a proxy/WAF"].state = PASSED
+        not_blocked()
         return outcome(False, exc.explanation + ".", f"{Peer}'s web server is up but its PHP is not: try again "
                        "later, or ask its host.")
     except errors.HttpStatusError as exc:
         reached()
         said = _said(exc)
         if exc.status in (401, 403) and exc.excerpt and not _looks_html(exc.excerpt):
-            by["Not blocked by a proxy/WAF"].state = PASSED
+            not_blocked()
             return _refused(plan, cred, perm, exc.status, said, outcome)
         if exc.status == 429:
-            by["Not blocked by a proxy/WAF"].state = PASSED
+            not_blocked()
             return outcome(False, f"{Peer} is refusing logins for a while after too many failed ones (HTTP 429).",
                            "Wait five minutes, check the password, then test again.", answer=said)
         return outcome(False, exc.explanation + ".", answer=said)
     except errors.ApplicationError as exc:
         reached()
-        by["Not blocked by a proxy/WAF"].state = PASSED
+        not_blocked()
         said = _said(exc)
         if "token" in said.lower() or "access" in said.lower():
             cred.state, cred.detail = FAILED, said
@@ -190,7 +194,7 @@ def _run(plan: _Plan, url: str, make_transport, send) -> Outcome:
         return outcome(False, exc.explanation + ".")
 
     reached()
-    by["Not blocked by a proxy/WAF"].state = PASSED
+    not_blocked()
     cred.state = PASSED
     perm.state = PASSED
     took = getattr(reply, "duration_ms", None)
