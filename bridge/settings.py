@@ -232,3 +232,10 @@ def _proxy_ssl_header(raw):
 
 
 SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(env.str("SECURE_PROXY_SSL_HEADER", default=""))
+
+# Mail: staff alerts and the shopper's order mails. EMAIL_URL in django-environ's
+# form, e.g. smtp+tls://user:pass@mail.example.com:587; by default the console
+# backend, so `make run` prints what would be sent. Tests use Django's locmem backend.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Shop back office <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL

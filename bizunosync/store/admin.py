@@ -11,7 +11,7 @@ from bizunosync.sync.admin_scale import IndexedValuesFilter, ScaledListMixin
 from bizunosync.sync.connections import BizunoConnection
 
 from . import admin_changes  # registers "Orders changed after export"
-from .admin_export import BizunoOrderAdminMixin
+from .admin_export import BizunoOrderAdminMixin, SyncStateFilter
 from .services import held_stock
 from .admin_ownership import OrderHistoryMixin, ProductOwnershipMixin
 from .models import (
@@ -173,18 +173,20 @@ class OrderAdmin(OrderHistoryMixin, BizunoOrderAdminMixin, ScaledListMixin, admi
     form = OrderForm
     list_display = [
         # Bizuno's columns before payment: on a laptop they are what staff look for, and they stay on screen.
-        "number", "created", "billing_display", "status", "total", "exported", "bizuno_id", "payment_title",
+        # "Bizuno" says Booked (ID 2), Retrying, Needs review, Failed or Not yet exported in one column.
+        "number", "created", "billing_display", "status_shown", "total", "sync_state", "payment_title",
     ]
     list_display_links = ["number"]
     # By the title shoppers and staff read ("Cash on delivery"), not the gateway code ("cod").
-    list_filter = ["status", "exported", ("payment_title", IndexedValuesFilter), "created"]
+    list_filter = ["status", SyncStateFilter, "shipping_to_confirm", ("payment_title", IndexedValuesFilter), "created"]
     search_fields = [
         "number", "billing_email", "billing_last_name", "billing_company", "transaction_id", "bizuno_id",
     ]
     date_hierarchy = "created"
     list_select_related = ["customer"]
     raw_id_fields = ["customer"]
-    readonly_fields = ["exported_at", "changes_after_export"]
+    # Only Bizuno's answer sets exported and the Bizuno ID (an export, or a forced re-export): never a tick in a form.
+    readonly_fields = ["exported", "exported_at", "bizuno_id", "changes_after_export"]
     inlines = [OrderLineInline, OrderNoteInline]
     fieldsets = [
         (None, {"fields": ["number", "created", "status", "customer", "customer_note"]}),
@@ -196,7 +198,8 @@ class OrderAdmin(OrderHistoryMixin, BizunoOrderAdminMixin, ScaledListMixin, admi
             ("shipping_first_name", "shipping_last_name"), "shipping_company", "shipping_address_1",
             "shipping_address_2", ("shipping_city", "shipping_state", "shipping_postcode", "shipping_country"),
         ]}),
-        ("Totals", {"fields": ["subtotal", "tax_total", "shipping_total", "total", "shipping_method_id", "shipping_method"]}),
+        ("Totals", {"fields": ["subtotal", "tax_total", "shipping_total", "total", "shipping_method_id", "shipping_method",
+                               "shipping_to_confirm"]}),
         ("Payment", {"fields": ["payment_method", "payment_title", "payment_status", "transaction_id"]}),
         ("Bizuno", {"fields": ["exported", "exported_at", "bizuno_id", "changes_after_export"]}),
     ]
@@ -216,6 +219,14 @@ class OrderAdmin(OrderHistoryMixin, BizunoOrderAdminMixin, ScaledListMixin, admi
         """An order number, or the PO Bizuno knows it by (the order prefix in front): the unique index."""
         prefix = BizunoConnection.load().order_prefix or ""
         return Q(number__in={term, term.removeprefix(prefix)} if prefix else {term})
+
+    @admin.display(description="status", ordering="status")
+    def status_shown(self, obj):
+        if not obj.shipping_to_confirm:
+            return obj.get_status_display()
+        return format_html('{}<br><strong class="shipping-to-confirm" style="color:#8a6100" title="Placed while live '
+                           'shipping rates were unavailable: agree the shipping cost with the customer">Shipping to '
+                           'confirm</strong>', obj.get_status_display())
 
     @admin.display(description="billed to", ordering="billing_last_name")
     def billing_display(self, obj):

@@ -25,6 +25,7 @@ from bizunosync.sync import state
 from bizunosync.sync.models import SyncJob
 from bizunosync.sync.permissions import SEND_TO_BIZUNO, require
 
+from .export import sync_state
 from .export.service import ExportResult, Outcome, export_order
 from .rates import service as rates
 
@@ -91,10 +92,44 @@ def order_weight(order) -> Decimal:
     )
 
 
+class SyncStateFilter(admin.SimpleListFilter):
+    """Booked / Retrying / Needs review / Failed / Sending / Not yet exported, from the latest export job."""
+
+    title = "Bizuno"
+    parameter_name = "bizuno"
+
+    def lookups(self, request, model_admin):
+        return sync_state.CHOICES
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return sync_state.filter_state(queryset, self.value())
+        return queryset
+
+
 class BizunoOrderAdminMixin:
     change_form_template = "admin/store/order/bizuno_change_form.html"
     change_list_template = "admin/store/order/bizuno_change_list.html"
     actions = ["export_to_bizuno", "force_export_to_bizuno"]
+
+    # ------------------------------------------------------------- the list
+
+    def get_queryset(self, request):
+        return sync_state.annotate(super().get_queryset(request))
+
+    @admin.display(description="Bizuno", ordering="exported")
+    def sync_state(self, order):
+        current, label, detail = sync_state.describe(order)
+        colour = sync_state.COLOURS[current]
+        weight = "normal" if current == sync_state.NOT_EXPORTED else "bold"
+        text = format_html('<span class="sync-state sync-state-{}" style="color:{};font-weight:{}">{}</span>',
+                           current, colour, weight, label)
+        if order.export_job_id and current not in (sync_state.BOOKED, sync_state.NOT_EXPORTED):
+            url = reverse("admin:sync_syncjob_change", args=[order.export_job_id])
+            text = format_html('<a href="{}" title="Sync job #{}">{}</a>', url, order.export_job_id, text)
+        if detail:
+            text = format_html('{}<br><small style="color:{}">{}</small>', text, colour, detail)
+        return text
 
     # ---------------------------------------------------------------- urls
 

@@ -295,6 +295,11 @@ class Order(models.Model):
         "changed after export", default=False, db_index=True,
         help_text="Cancelled, refunded or edited here since its export: Bizuno still has the old order.",
     )
+    shipping_to_confirm = models.BooleanField(
+        default=False, db_index=True,
+        help_text="Placed while live shipping rates were unavailable (the fallback rate, or none): agree the "
+        "shipping cost with the customer, then untick.",
+    )
 
     class Meta:
         ordering = ["-created"]

@@ -34,8 +34,9 @@ def run_action(page, row_text: str, action: str) -> None:
 
 
 def exported_icon(page, number: str) -> str:
+    """"True" when the order list's Bizuno column says Booked, else "False" (kept from the icon days)."""
     row = page.locator("#result_list tbody tr").filter(has=page.locator("th a", has_text=re.compile(rf"^{number}$")))
-    return row.locator("td.field-exported img").get_attribute("alt")
+    return str(row.locator("td.field-sync_state").inner_text().startswith("Booked"))
 
 
 def point_bizuno_at(url: str) -> None:

@@ -70,7 +70,10 @@ def test_items_reach_the_store_an_order_reaches_the_books_and_its_shipment_comes
         (m.level_tag, m.message) for m in confirmed.context["messages"]]
     store_order.refresh_from_db()
     assert store_order.status == "shipped"
-    note = store_order.notes.get()
+    # The export's own note (staff only) first, then Bizuno's ship note for the customer.
+    exported, note = store_order.notes.order_by("pk")
+    assert exported.text.startswith(f"Exported to Bizuno as ID {store_order.bizuno_id}, sync job #")
+    assert not exported.customer_visible
     assert note.customer_visible
     assert note.text == (f"Shipped {today:%Y-%m-%d} via FedEx Ground, tracking number(s):\n"
                          "794612345678, 794612345679")

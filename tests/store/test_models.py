@@ -84,4 +84,6 @@ def test_the_order_list_shows_whether_an_order_was_exported_and_its_bizuno_id(ad
     Order.objects.create(number="1001", exported=True, bizuno_id="5123", billing_email="a@example.com")
     Order.objects.create(number="1002")
     html = admin_client.get("/admin/store/order/").content.decode()
-    assert "5123" in html and "icon-yes.svg" in html and "icon-no.svg" in html
+    assert ">Booked (ID 5123)</span>" in html
+    # Not yet exported is a neutral mark, not a red cross.
+    assert ">Not yet exported</span>" in html and "icon-no.svg" not in html

@@ -22,7 +22,7 @@ from bizunosync.sync.models import SyncJob
 from bizunosync.sync.transport import bizuno_transport, portal_path
 from bizunosync.wire import phpform
 
-from ..models import Order
+from ..models import Order, OrderNote
 from . import changes, mapping
 
 KIND = SyncJob.Kind.ORDER_EXPORT
@@ -296,4 +296,7 @@ def run_order_export(job: SyncJob) -> None:
         job.result["previous_bizuno_id"] = previous
     job.processed = job.succeeded_count = 1
     again = f" again (it was ID {previous})" if force and previous else ""
+    # The order's own history says where it went, as WooCommerce connectors note it.
+    OrderNote.objects.create(order=order, customer_visible=False,
+                             text=f"Exported to Bizuno{again} as ID {bizuno_id}, sync job #{job.pk}")
     job.summary = f"Order {order.number} booked in Bizuno{again} as ID {bizuno_id} (PO {po})."

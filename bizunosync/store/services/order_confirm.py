@@ -10,6 +10,7 @@ from bizunosync.sync.connections import BizunoConnection
 from bizunosync.wire.messages import INFO_TITLE, MessageBlock
 from bizunosync.wire.order_confirm import Confirmation
 
+from .. import mail
 from ..models import Order, OrderNote
 
 
@@ -54,6 +55,7 @@ def apply(confirmations: list[Confirmation]) -> ConfirmResult:
         for order in orders:
             confirmation = by_number[order.number]
             OrderNote.objects.create(order=order, text=f"{confirmation.head}\n{confirmation.body}", customer_visible=True)
+            mail.order_shipped(order, f"{confirmation.head}\n{confirmation.body}")
             order.status = Order.Status.SHIPPED
             order.save(update_fields=["status"])
             updated.append(confirmation.ref)

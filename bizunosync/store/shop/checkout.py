@@ -25,8 +25,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from bizunosync.store import mail
 from bizunosync.store.export.triggers import order_placed
 from bizunosync.store.models import Customer, Order, OrderLine, OrderNote, Product, StoreSettings
+from bizunosync.store.rates.service import FALLBACK_ID
 
 from . import pricing
 
@@ -127,6 +129,7 @@ def place_order(
                 "confirm the shipping cost with the customer.",
             )
         _export_after_commit(order)
+        mail.order_received(order)
     log.info("order %s placed: %d lines, total %s", order.number, len(lines), order.total)
     return order
 
@@ -175,6 +178,8 @@ def _create_order(customer, billing, shipping, choice, payment, note) -> Order:
         "shipping_method_id": choice.id if choice else "",
         "shipping_method": choice.title if choice else "",
         "shipping_total": choice.cost.quantize(pricing.CENT, ROUND_HALF_UP) if choice else Decimal(0),
+        # Bizuno gave no live rate (the flat fallback, or none): staff agree the cost with the customer.
+        "shipping_to_confirm": choice is None or choice.id == FALLBACK_ID,
         "payment_method": payment.method,
         "payment_title": payment.title,
         "payment_status": payment.status,
