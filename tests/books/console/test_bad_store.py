@@ -4,6 +4,8 @@ Each goes through the admin as staff would run it: never a 500, the job page
 and the sync log entry readable, the failure classified in plain words.
 """
 
+import re
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -40,7 +42,7 @@ def test_a_dead_store_is_reported_and_retried_automatically(db, make_item, run_f
     assert job.failure_class == FailureClass.CONNECTION
     assert job.status == SyncJob.Status.QUEUED and job.next_attempt_at is not None
     assert "Could not connect to the store (connection refused); nothing was sent" in page
-    assert "Retrying (next try in 30 s, retry 1 of 3)" in page
+    assert re.search(r"Retrying \(next try in (29|30) s, retry 1 of 3\)", page)  # a busy machine may take a second
 
 
 def test_a_store_answering_html_needs_review(fault_store, make_item, run_from_console):
