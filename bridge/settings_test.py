@@ -10,6 +10,9 @@ os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.Immediat
 for _name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
     os.environ.setdefault(_name, "false")
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="bizunosync-media-"))
+if os.environ["TASKS_BACKEND"].strip().lower() in ("rq", "django_tasks_rq.rqbackend"):
+    # The RQ pass (.ci/run) flushes this Redis database before every test: never 0, never the cache's.
+    os.environ.setdefault("RQ_URL", "redis://127.0.0.1:6379/15")
 
 from .settings import *  # noqa: E402,F403
 

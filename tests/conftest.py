@@ -36,6 +36,35 @@ def _fresh_cache(request):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _rq_worker_in_process(request):
+    """On the RQ pass (TASKS_BACKEND=rq): an empty queue per test, and a real RQ worker runs what is enqueued.
+
+    The worker runs in the enqueuing thread, right after the enqueue, so it sees
+    the test's transaction as the ImmediateBackend would. Deferred tasks wait in
+    RQ's scheduled registry, as in production.
+    """
+    from tests.support import rq
+
+    if not rq.active():
+        yield
+        return
+    rq.flush()
+    if request.node.get_closest_marker("real_workers"):
+        yield  # subprocess workers take the jobs
+        return
+    from django_tasks.signals import task_enqueued
+    from django_tasks_rq import RQBackend
+
+    def run(sender, task_result, **kwargs):
+        if issubclass(sender, RQBackend) and task_result.task.run_after is None:
+            rq.drain()
+
+    task_enqueued.connect(run, dispatch_uid="tests-rq-drain")
+    yield
+    task_enqueued.disconnect(dispatch_uid="tests-rq-drain")
+
+
 @pytest.fixture
 def alice(django_user_model):
     """Shop staff with the store-sync permission (what Bizuno logs in as)."""
