@@ -9,6 +9,8 @@ from django.utils import timezone
 from bizunosync.sync import jobs
 from bizunosync.sync.models import SyncJob
 
+from tests.support import faultserver as fs
+
 from .test_quick_refresh import refreshed
 
 
@@ -80,3 +82,26 @@ def test_the_job_page_says_when_the_worker_went_quiet(staff_client, settings):
 
     assert 'id="job-pulse"' in page
     assert "(4 min ago, 0 of 150 items sent): its worker probably stopped; it resumes by itself after SKU-099" in page
+
+
+def test_a_product_upload_whose_worker_died_resumes_with_the_item_after_the_last_one_sent(
+        make_item, fault_store, django_capture_on_commit_callbacks):
+    from bizunosync.sync.recovery import recover_stalled_jobs
+
+    for sku in ("A-1", "A-2", "A-3", "A-4"):
+        make_item(sku)
+    job = jobs.create_job(SyncJob.Kind.PRODUCT_UPLOAD, target="4 items", params={"mode": 3},
+                          trigger=SyncJob.Trigger.STAFF, total=4)
+    beat = timezone.now() - timedelta(minutes=5)
+    SyncJob.objects.filter(pk=job.pk).update(status=SyncJob.Status.RUNNING, started=beat, heartbeat_at=beat,
+                                             processed=2, succeeded_count=2,
+                                             result={"next": 2, "last_sku": "A-2", "total": 4, "uploaded": 2,
+                                                     "refused": []})
+    fault_store.then(fs.success(ID=3), fs.success(ID=4))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert recover_stalled_jobs() == [(job.pk, "resumed")]
+
+    job.refresh_from_db()
+    assert [r.form["data"]["SKU"] for r in fault_store.requests] == ["A-3", "A-4"]
+    assert job.status == SyncJob.Status.SUCCEEDED and job.summary == "Uploaded 4 of 4 items."
