@@ -238,3 +238,46 @@ def test_the_drift_report_shows_one_store_or_all(admin_client):
     assert "eu@example.com" in everything and "us@example.com" in everything
     assert "eu@example.com" in only_eu and "us@example.com" not in only_eu
     assert "<strong>EU shop</strong>" in only_eu
+
+
+# ----------------------------------------------------------------- commands
+
+
+def test_the_quick_refresh_command_runs_every_store_and_a_down_one_fails_alone(settings):
+    from tests.support.faultserver import FaultServer, dead_url, json_reply
+
+    settings.SYNC_RETRY_BACKOFF = ()
+    Item.objects.create(sku="MUG", description_short="Mug", full_price=Decimal("12"), sync_to_store=True)
+    with FaultServer(json_reply({"result": "Success", "note": "Updated 1 of 1 products."})) as up:
+        _store("Up shop", "UP", url=up.url)
+        _store("Down shop", "DN", url=dead_url())
+        out, err = StringIO(), StringIO()
+        with pytest.raises(CommandError, match="1 of 2 stores did not succeed: Down shop"):
+            call_command("quick_refresh", stdout=out, stderr=err)
+
+    assert "Up shop: Processed 1 items, updated 1." in out.getvalue()
+    assert "Down shop: Quick Refresh (sync job" in err.getvalue() and "failed [Connection refused or DNS]" in err.getvalue()
+    assert len(up.requests) == 1
+    assert dict(SyncJob.objects.values_list("store__name", "status")) == {"Up shop": "succeeded", "Down shop": "failed"}
+
+
+def test_the_ship_confirm_command_sends_each_store_its_own_orders():
+    import datetime as dt
+
+    from bizunosync.books.models import Package, Shipment
+    from tests.support.faultserver import FaultServer, json_reply
+
+    day = dt.date(2026, 11, 27)
+    answer = json_reply({"result": "Success", "message": {"success": [{"text": "Order status update complete"}]}})
+    with FaultServer(answer) as eu_server, FaultServer(answer) as us_server:
+        eu, us = _store("EU shop", "EU", url=eu_server.url), _store("US shop", "US", url=us_server.url)
+        for po, store in (("EU1", eu), ("US1", us), ("US2", us)):
+            shipment = Shipment.objects.create(sales_order=SalesOrder.objects.create(po_reference=po, store=store),
+                                               ship_date=day, carrier="UPS", service="Ground")
+            Package.objects.create(shipment=shipment, tracking_number=f"1Z{po}")
+        call_command("ship_confirm", "--date", "2026-11-27", stdout=StringIO())
+
+    assert [r.form["data"]["head"] for r in eu_server.requests] == [
+        {"EU1": "Shipped 2026-11-27 via UPS Ground, tracking number(s):"}]
+    assert [sorted(r.form["data"]["head"]) for r in us_server.requests] == [["US1", "US2"]]
+    assert SyncJob.objects.filter(kind=SyncJob.Kind.SHIP_CONFIRM, status="succeeded").count() == 2

@@ -6,7 +6,7 @@ from bizunosync.sync.connections import StoreConnection
 from bizunosync.sync.models import SyncJob
 
 from ...jobs import quick_refresh
-from ...jobs.command import run_now
+from ...jobs.command import add_store_argument, run_each, stores_for
 
 
 class Command(BaseCommand):
@@ -15,11 +15,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Show what would be sent; send nothing.")
+        add_store_argument(parser)
 
-    def handle(self, *args, dry_run=False, **options):
-        include_inactive = StoreConnection.load().include_inactive
+    def handle(self, *args, dry_run=False, store=None, **options):
+        stores = stores_for(store)
         if dry_run:
-            batches = quick_refresh.preview(include_inactive)
+            one = stores[0] if store else None
+            include_inactive = (one or StoreConnection.load()).include_inactive
+            batches = quick_refresh.preview(include_inactive, store=one)
             for number, batch in enumerate(batches, 1):
                 self.stdout.write(f"Batch {number} of {len(batches)} ({len(batch)} items):")
                 for row in batch:
@@ -30,6 +33,9 @@ class Command(BaseCommand):
             total = sum(len(b) for b in batches)
             self.stdout.write(f"Dry run: would send {total} items in {len(batches)} batches. Nothing was sent.")
             return
-        count = quick_refresh.flagged_items(include_inactive).count()
-        run_now(self, SyncJob.Kind.QUICK_REFRESH, target=f"{count} items",
-                params={"include_inactive": include_inactive}, total=count)
+
+        def build(conn):
+            count = quick_refresh.flagged_items(conn.include_inactive, store=conn).count()
+            return f"{count} items", {"include_inactive": conn.include_inactive}, count
+
+        run_each(self, SyncJob.Kind.QUICK_REFRESH, stores, build)

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from bizunosync.sync.models import SyncJob
 
 from ...jobs import product_upload
-from ...jobs.command import run_now
+from ...jobs.command import add_store_argument, run_each, stores_for
 
 
 class Command(BaseCommand):
@@ -19,9 +19,14 @@ class Command(BaseCommand):
             help="; ".join(f"{k} = {v}" for k, v in sorted(product_upload.MODES.items())),
         )
 
-    def handle(self, *args, sku_prefix="", mode=1, **options):
+        add_store_argument(parser)
+
+    def handle(self, *args, sku_prefix="", mode=1, store=None, **options):
         prefix = sku_prefix.strip()
-        count = product_upload.items_for_upload(sku_prefix=prefix).count()
-        target = f"{count} items" + (f" starting {prefix}" if prefix else "")
-        run_now(self, SyncJob.Kind.PRODUCT_UPLOAD, target=target, params={"sku_prefix": prefix, "mode": mode},
-                total=count)
+
+        def build(conn):
+            count = product_upload.items_for_upload(sku_prefix=prefix, store=conn).count()
+            target = f"{count} items" + (f" starting {prefix}" if prefix else "")
+            return target, {"sku_prefix": prefix, "mode": mode}, count
+
+        run_each(self, SyncJob.Kind.PRODUCT_UPLOAD, stores_for(store), build)

@@ -1,0 +1,77 @@
+"""Several stores in Chromium: the console's store list and choice, a Quick Refresh to all with one down.
+
+Screenshots at 1280 px and 390 px: store-console-stores*, store-console-all-one-down*,
+store-connections, books-sales-orders-by-store.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from bizunosync.books.models import Item, SalesOrder
+from bizunosync.store.models import Product
+from bizunosync.sync.connections import StoreConnection
+from bizunosync.sync.models import SyncJob
+from tests.support.browser import admin_login, screenshot
+from tests.support.store_site import free_port
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def stores(live_server, alice, settings):
+    settings.SYNC_RETRY_BACKOFF = ()
+    made = []
+    for name, url, prefix in (("EU shop", live_server.url, "EU"), ("UK shop", live_server.url + "/", "UK"),
+                              ("US shop (down)", f"http://127.0.0.1:{free_port()}", "US")):
+        conn = StoreConnection(name=name, url=url, email="alice@example.com", order_prefix=prefix,
+                               connect_timeout=1)
+        conn.set_password("alice-password")
+        conn.save()
+        made.append(conn)
+    for sku in ("MUG", "TEA"):
+        Item.objects.create(sku=sku, description_short=sku.title(), full_price=Decimal("9.50"), qty_on_hand=5,
+                            sync_to_store=True)
+        Product.objects.create(sku=sku, name=sku.title(), regular_price=Decimal("1"), price=Decimal("1"))
+    SalesOrder.objects.create(po_reference="EU1001", billing_name="Maria Keller", store=made[0])
+    SalesOrder.objects.create(po_reference="UK2001", billing_name="Tom Hale", store=made[1])
+    return made
+
+
+def test_staff_run_a_quick_refresh_to_all_stores_and_see_one_job_per_store(
+    stores, live_server, page, admin_user_with_password
+):
+    admin_login(page, live_server.url, "boss", "boss-password")
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/admin/books/item/console/")
+    assert page.locator("#stores").inner_text().count("shop") >= 3
+    screenshot(page, "store-console-stores")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "store-console-stores-phone")
+
+    page.set_viewport_size(DESKTOP)
+    page.select_option("#quick-refresh select[name=store]", "all")
+    page.click("#quick-refresh input[type=submit]")
+    page.wait_for_load_state()
+
+    assert "Started 3 Quick Refresh jobs, one per store: EU shop, UK shop, US shop (down)." in page.content()
+    rows = page.locator("#recent-jobs tbody tr").all_inner_texts()
+    assert sum("Succeeded" in r for r in rows) == 2 and sum("Failed" in r for r in rows) == 1
+    assert dict(SyncJob.objects.values_list("store__name", "status")) == {
+        "EU shop": "succeeded", "UK shop": "succeeded", "US shop (down)": "failed"}
+    screenshot(page, "store-console-all-one-down")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "store-console-all-one-down-phone")
+
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/admin/sync/storeconnection/")
+    assert "US shop (down)" in page.content()
+    screenshot(page, "store-connections")
+    page.goto(f"{live_server.url}/admin/books/salesorder/")
+    assert "EU shop" in page.content() and "UK shop" in page.content()
+    screenshot(page, "books-sales-orders-by-store")
