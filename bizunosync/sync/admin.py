@@ -189,6 +189,7 @@ class StoreConnectionAdmin(ConnectionTestMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "active", "url", "email", "new_secret", "include_inactive", "method_override"]}),
         ("Orders from this store", {"fields": ["order_prefix", "new_portal_token", "clear_portal_token"]}),
+        ("The store's PHP", {"fields": ["max_input_vars"]}),
         ("Timeouts", {"fields": ["connect_timeout", "read_timeout"]}),
     ]
 

@@ -217,6 +217,14 @@ class StoreConnection(models.Model):
         help_text="The API token this store's plugin sends to our portal (X-Bizuno-Token): orders that come "
         "with it are booked as this store's. Stored encrypted. Blank: the store uses the portal's shared token.",
     )
+    max_input_vars = models.PositiveIntegerField(
+        "PHP max_input_vars",
+        default=1000,
+        validators=[MinValueValidator(20), MaxValueValidator(1_000_000)],
+        help_text="The store's PHP setting (php.ini max_input_vars; PHP's default is 1000). PHP silently drops "
+        "every form field past it, so Quick Refresh sizes its batches to fit and Product Upload refuses a "
+        "product that cannot. Raise it here only after raising it on the store's server.",
+    )
 
     class Meta:
         verbose_name = "Store connection"

@@ -95,6 +95,7 @@ class Transport:
         max_bytes: int = MAX_BYTES,
         *,
         peer: str = "the peer",
+        max_input_vars: int = phpform.MAX_INPUT_VARS,
     ):
         self.base_url = base_url
         self.headers = dict(headers or {})
@@ -102,6 +103,8 @@ class Transport:
         self.read_timeout = float(read_timeout)
         self.method_override = method_override
         self.max_bytes = max_bytes
+        # The peer's PHP max_input_vars: a form with more fields is refused before sending.
+        self.max_input_vars = int(max_input_vars)
         self.peer = peer
         self.Peer = peer[:1].upper() + peer[1:]
         self.session = requests.Session()
@@ -199,10 +202,10 @@ class Transport:
                     "printable ASCII (a proxy/WAF would reject the request with HTTP 400). "
                     "Check the stored credentials in the connection settings."
                 )
-        if form is not None and phpform.exceeds_input_vars(body):
+        if form is not None and phpform.exceeds_input_vars(body, self.max_input_vars):
             raise errors.RefusedLocally(
                 explanation=f"Refused to send: the form has {phpform.count_vars(body)} fields and PHP keeps "
-                f"only the first {phpform.MAX_INPUT_VARS} (max_input_vars), so {self.peer} would act on "
+                f"only the first {self.max_input_vars} (max_input_vars), so {self.peer} would act on "
                 "half of it. Nothing was sent."
             )
         started = time.monotonic()
@@ -543,4 +546,5 @@ def store_transport(connection=None, *, connect_timeout=None, read_timeout=None)
         read_timeout=read_timeout if read_timeout is not None else conn.read_timeout,
         method_override=conn.method_override,
         peer="the store",
+        max_input_vars=conn.max_input_vars,
     )

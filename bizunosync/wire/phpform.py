@@ -126,6 +126,20 @@ def _walk(prefix: str, value, out: list[str]) -> None:
             out.append(f"{name}={urlencode(text)}")
 
 
+def count_fields(data: dict | list) -> int:
+    """How many variables ``encode(data)`` writes (so PHP counts), without building the body."""
+    count = 0
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        for _, item in _items(value):
+            if isinstance(item, (dict, list, tuple)):
+                stack.append(item)
+            elif item is not None:
+                count += 1
+    return count
+
+
 def encode(data: dict | list) -> str:
     """`http_build_query($data)`: nulls and empty arrays vanish, bools are 1/0."""
     out: list[str] = []

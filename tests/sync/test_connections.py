@@ -110,3 +110,26 @@ def test_the_connections_are_singletons():
     assert BizunoConnection.objects.count() == 1
     BizunoConnection.load().delete()
     assert BizunoConnection.objects.count() == 1
+
+
+def test_store_connect_sets_the_stores_php_max_input_vars_and_the_transport_refuses_past_it(server):
+    out = StringIO()
+    call_command("store_connect", "--url", server.url, "--email", "bizuno", "--password", "pw",
+                 "--max-input-vars", "300", stdout=out)
+    assert StoreConnection.load().max_input_vars == 300
+    assert "PHP max_input_vars 300." in out.getvalue()
+
+    with pytest.raises(errors.RefusedLocally) as info:
+        store_transport().request("PUT", "product/refresh", form={"data": [{"SKU": f"S{n}"} for n in range(301)]})
+    assert "the form has 301 fields and PHP keeps only the first 300" in str(info.value)
+    assert server.requests == []
+
+
+def test_a_php_max_input_vars_below_20_is_refused_naming_the_setting():
+    with pytest.raises(CommandError, match="max_input_vars"):
+        call_command("store_connect", "--url", "https://s.example.com", "--email", "a", "--password", "p",
+                     "--max-input-vars", "5", stdout=StringIO())
+
+
+def test_a_new_store_connection_assumes_phps_default_of_1000():
+    assert StoreConnection.load().max_input_vars == 1000

@@ -203,8 +203,10 @@ def quick_refresh(request):
 
 def quick_refresh_preview(request):
     store = _one_store(request)
-    include_inactive = (store or StoreConnection.load()).include_inactive
-    batches = quick_refresh_job.preview(include_inactive, store=store)
+    connection = store or StoreConnection.load()
+    include_inactive = connection.include_inactive
+    too_large = []
+    batches = quick_refresh_job.preview(include_inactive, too_large, store=store)
     return _page(
         request,
         "quick_refresh_preview.html",
@@ -212,6 +214,8 @@ def quick_refresh_preview(request):
         batches=batches,
         item_count=sum(len(b) for b in batches),
         batch_size=quick_refresh_job.BATCH_SIZE,
+        max_input_vars=connection.max_input_vars,
+        too_large=too_large,
         include_inactive=include_inactive,
         can_run=_can_run(request),
     )

@@ -20,14 +20,17 @@ from bizunosync.sync.connections import StoreConnection
 from bizunosync.sync.jobs import call, progress, runner
 from bizunosync.sync.models import SyncJob
 from bizunosync.sync.transport import store_transport
+from bizunosync.wire import phpform
 from bizunosync.wire import product_update as wire
+from bizunosync.wire.messages import MessageBlock
 from bizunosync.wire.product_refresh import Tier
 
 from .. import stores as store_rules
 from ..models import Item
-from .common import keep_messages, messages_line, touch
+from .common import keep_messages, messages_line
 
 PATH = "product/update"
+CHUNK = 100  # items read from the database at a time (images are read one item at a time)
 MODES = {
     wire.SEND_FULL: "Full: data and images (the store replaces its images)",
     wire.SEND_KEEP_IMAGES: "Full, but the store keeps the images it already has",
@@ -115,10 +118,36 @@ def summary(result: dict) -> str:
     return text + messages_line(result)
 
 
+def chunks(chosen, after_sku: str = "", size: int | None = None):
+    """The chosen items after ``after_sku``, read ``size`` at a time by SKU (memory stays flat)."""
+    size = size or CHUNK
+    last = after_sku
+    while True:
+        rows = list((chosen.filter(sku__gt=last) if last else chosen)[:size])
+        yield from rows
+        if len(rows) < size:
+            return
+        last = rows[-1].sku
+
+
+def too_large(sku: str, fields: int, limit: int) -> str:
+    return (f"{sku} was not sent: its product form has {fields} fields and the store's PHP keeps only the first "
+            f"{limit} (PHP max_input_vars on the store connection), so the store would save part of it. Raise "
+            "max_input_vars in the store's php.ini and on the store connection, or give it fewer variations, "
+            "attributes or price levels.")
+
+
+def _refuse(job: SyncJob, state: dict, sku: str, messages: MessageBlock) -> None:
+    state["refused"].append(sku)
+    keep_messages(state, messages)
+    job.failed_count += 1
+
+
 @runner(SyncJob.Kind.PRODUCT_UPLOAD)
 def run(job: SyncJob) -> None:
     store = store_rules.job_store(job)
     transport = store_transport(store)
+    limit = store.max_input_vars
     mode = int(job.params.get("mode") or wire.SEND_FULL)
     skus = job.params.get("skus")
     state = dict(job.result or {})
@@ -128,27 +157,30 @@ def run(job: SyncJob) -> None:
     include_inactive = job.params.get("include_inactive")
     chosen = items_for_upload(skus, job.params.get("sku_prefix", ""),
                               store.include_inactive if include_inactive is None else include_inactive, store=store)
-    items = list(chosen.filter(sku__gt=state["last_sku"]) if state.get("last_sku") else chosen)
-    total = done + len(items)
+    after = state.get("last_sku", "")
+    total = done + (chosen.filter(sku__gt=after) if after else chosen).count()
     state.update(total=total, uploaded=state.get("uploaded", 0), refused=state.get("refused", []))
     if not progress(job, done, total=total, result=state):
         job.summary = "Cancelled before the first item."
         return
     job.touched = job.touched or []
-    for item in items:
-        try:
-            reply = call(job, transport, "POST", PATH, form={"data": wire.build(product_for(item, mode))})
-        except errors.ApplicationError as exc:
-            state["refused"].append(item.sku)
-            keep_messages(state, exc.messages)
-            job.failed_count += 1
+    for item in chunks(chosen, after):
+        form = {"data": wire.build(product_for(item, mode))}
+        fields = phpform.count_fields(form)
+        if fields > limit:  # refused here and named, nothing sent; the upload goes on with the next one
+            _refuse(job, state, item.sku, MessageBlock().error(too_large(item.sku, fields, limit)))
         else:
-            state["uploaded"] += 1
-            keep_messages(state, reply.messages)
-            job.succeeded_count += 1
+            try:
+                reply = call(job, transport, "POST", PATH, form=form)
+            except errors.ApplicationError as exc:
+                _refuse(job, state, item.sku, exc.messages)
+            else:
+                state["uploaded"] += 1
+                keep_messages(state, reply.messages)
+                job.succeeded_count += 1
         done += 1
         state["next"], state["last_sku"] = done, item.sku
-        job.touched = touch(job.touched, [item.pk])
+        job.touched.append(f"books.item:{item.pk}")  # each item once: chunks never repeat one
         if not progress(job, done, summary=summary(state), result=state):
             job.summary = f"Cancelled by staff after {done} of {total} items. " + summary(state)
             return

@@ -1,4 +1,8 @@
-"""Quick Refresh: price, stock and tiers of every flagged item, 100 per PUT product/refresh.
+"""Quick Refresh: price, stock and tiers of every flagged item, in PUT product/refresh batches.
+
+Batches hold at most 100 items (Bizuno's own size) and at most the store's
+PHP max_input_vars form fields; the catalog is read chunk by chunk; a batch
+the store's PHP cut short is sent again (see ``refresh_batches``).
 
 As Bizuno's WooCommerce interface does it: available quantity = on hand −
 on sales orders − allocated; tiers only from the default price sheet, and
@@ -24,13 +28,16 @@ from bizunosync.sync.models import SyncJob
 from bizunosync.sync.transport import store_transport
 from bizunosync.wire.product_refresh import CLEAR, RefreshItem, Tier, build_batch
 
+from bizunosync.wire.messages import MessageBlock
+
 from .. import stores as store_rules
 from ..models import Item
-from . import refresh_changes
-from .common import keep_messages, messages_line, touch
+from . import refresh_batches, refresh_changes
+from .common import keep_messages, messages_line
 
-BATCH_SIZE = 100
+BATCH_SIZE = refresh_batches.BATCH_SIZE
 PATH = "product/refresh"
+MAX_NAMED = 20  # items too large to send, named on the job; the count goes on past it
 
 
 def flagged_items(include_inactive: bool | None = None, after_sku: str = "", store: StoreConnection | None = None):
@@ -62,8 +69,13 @@ def refresh_item(item: Item) -> RefreshItem:
     )
 
 
-def batches(items: list[RefreshItem], size: int = BATCH_SIZE) -> list[list[RefreshItem]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
+def catalog(include_inactive: bool | None = None, after_sku: str = "", store: StoreConnection | None = None,
+            to_item=None):
+    """The flagged items after ``after_sku`` as batch entries, read from the database chunk by chunk."""
+    if include_inactive is None:
+        include_inactive = (store or StoreConnection.load()).include_inactive
+    return refresh_batches.catalog(lambda last: flagged_items(include_inactive, after_sku=last, store=store),
+                                   to_item or refresh_item, after_sku)
 
 
 @dataclass
@@ -77,26 +89,44 @@ class PreviewRow:
     weight: str
 
 
-def preview(include_inactive: bool | None = None, store: StoreConnection | None = None) -> list[list[PreviewRow]]:
-    """The dry run: what each batch would carry. Sends nothing; compares against nothing remote."""
+def preview(include_inactive: bool | None = None, too_large: list | None = None,
+            store: StoreConnection | None = None) -> list[list[PreviewRow]]:
+    """The dry run: what each batch would carry, batched as the run batches. Sends nothing.
+
+    Items too large to send (more form fields than the store's PHP keeps) go to ``too_large``
+    as (PreviewRow, fields) when a list is given."""
+    names = {}
+
+    def remember_name(item: Item) -> RefreshItem:
+        names[item.sku] = item.description_short
+        return refresh_item(item)
+
+    entries = catalog(include_inactive, store=store, to_item=remember_name)
+    batcher = refresh_batches.Batcher(entries, (store or StoreConnection.load()).max_input_vars)
     out = []
-    rows = []
-    for item in flagged_items(include_inactive, store=store):
-        sent = refresh_item(item)
-        rows.append(
-            PreviewRow(
-                sku=sent.sku,
-                name=item.description_short,
-                qty=sent.qty_stock,
-                price=_money(sent.price),
-                sale_price="" if sent.sale_price is CLEAR else _money(sent.sale_price),
-                tiers=", ".join(f"{t.qty}+ @ {_money(t.price)}" for t in sent.tiers),
-                weight=f"{sent.weight.normalize():f} {item.weight_uom}" if sent.weight else "",
-            )
-        )
-    for i in range(0, len(rows), BATCH_SIZE):
-        out.append(rows[i : i + BATCH_SIZE])
+
+    def set_aside():
+        if too_large is not None:
+            too_large.extend((_preview_row(e.item, names.pop(e.item.sku, "")), e.fields) for e in batcher.too_large)
+        batcher.too_large.clear()
+
+    while batch := batcher.next_batch():
+        out.append([_preview_row(entry.item, names.pop(entry.item.sku, "")) for entry in batch])
+        set_aside()
+    set_aside()
     return out
+
+
+def _preview_row(sent: RefreshItem, name: str) -> PreviewRow:
+    return PreviewRow(
+        sku=sent.sku,
+        name=name,
+        qty=sent.qty_stock,
+        price=_money(sent.price),
+        sale_price="" if sent.sale_price is CLEAR else _money(sent.sale_price),
+        tiers=", ".join(f"{t.qty}+ @ {_money(t.price)}" for t in sent.tiers),
+        weight=f"{sent.weight.normalize():f} {sent.weight_uom or ''}".rstrip() if sent.weight else "",
+    )
 
 
 def _money(value) -> str:
@@ -119,7 +149,34 @@ def summary(result: dict) -> str:
     text = f"Processed {result.get('processed', 0)} items, updated {result.get('updated', 0)}."
     if result.get("resumed_after"):
         text += f" (Resumed after {result['resumed_after']}.)"
+    if result.get("too_large_count"):
+        named = ", ".join(f"{row['sku']} ({row['fields']} fields)" for row in result.get("too_large", []))
+        more = result["too_large_count"] - len(result.get("too_large", []))
+        text += (f" Not sent: {result['too_large_count']} items have more form fields than the store's PHP "
+                 f"max_input_vars ({result.get('max_input_vars')}) allows: {named}{f' and {more} more' if more > 0 else ''}.")
     return text + messages_line(result)
+
+
+def _cut_warning(number: int, received: int, batch, limit: int, lowered: int) -> str:
+    fields = sum(entry.fields for entry in batch)
+    return (
+        f"The store received only {received} of the {len(batch)} items in batch {number} ({fields} form fields): "
+        f"its PHP keeps fewer form fields than the {limit} set as PHP max_input_vars on the store connection. "
+        f"The items it did not receive whole were sent again in batches of at most {lowered} fields; set PHP "
+        f"max_input_vars on the store connection to the store's real max_input_vars (php.ini)."
+    )
+
+
+def _set_aside(job: SyncJob, state: dict, entries) -> None:
+    """Items too large for one batch: counted as processed, not sent, named on the job."""
+    if not entries:
+        return
+    rows = state.setdefault("too_large", [])
+    rows.extend({"sku": e.item.sku, "fields": e.fields} for e in entries[: max(0, MAX_NAMED - len(rows))])
+    state["too_large_count"] = state.get("too_large_count", 0) + len(entries)
+    state["processed"] += len(entries)
+    job.failed_count += len(entries)
+    entries.clear()
 
 
 @runner(SyncJob.Kind.QUICK_REFRESH)
@@ -132,37 +189,56 @@ def run(job: SyncJob) -> None:
     if after and not state.get("complete"):
         state.setdefault("resumed_after", after)
     include_inactive = store_rules.include_inactive(job, store)
-    items = list(flagged_items(include_inactive, after_sku=after, store=store))
-    todo = [refresh_item(item) for item in items]
-    pks = {item.sku: item.pk for item in items}
+    remaining = flagged_items(include_inactive, after_sku=after, store=store).count()
     done = state.get("processed", 0)
-    state.update(processed=done, updated=state.get("updated", 0), batches_done=state.get("batches_done", 0))
+    state.update(processed=done, updated=state.get("updated", 0), batches_done=state.get("batches_done", 0),
+                 max_input_vars=store.max_input_vars)
     job.touched = job.touched or []
-    progress(job, done, total=done + len(todo), result=state)
-    if not todo and not done:
+    progress(job, done, total=done + remaining, result=state)
+    if not remaining and not done:
         job.summary = "Processed 0 items, updated 0. No items are flagged “sync to store”; nothing was sent."
         return
     # A pause between batches, set only by the browser test; production never waits.
     delay = float(getattr(settings, "BOOKS_CONSOLE_BATCH_DELAY", 0) or 0)
-    for number, batch in enumerate(batches(todo), 1):
+    batcher = refresh_batches.Batcher(catalog(include_inactive, after, store=store), store.max_input_vars)
+    number = 0
+    while batch := batcher.next_batch():
+        number += 1
         if number > 1 and delay:
             time.sleep(delay)  # tests only: lets a browser see the bar move
-        changes, first, sent = refresh_changes.compare(store_id, batch, pks)
-        reply = call(job, transport, "PUT", PATH, form={"data": build_batch(batch)})
-        refresh_changes.remember(store_id, sent)  # only reached when the store accepted the batch
+        _set_aside(job, state, batcher.too_large)
+        reply = call(job, transport, "PUT", PATH, form={"data": build_batch([entry.item for entry in batch])})
+        whole = refresh_batches.cut_at(batch, reply.data.get("note"))
+        delivered = batch
+        if whole is not None:  # the store's PHP dropped fields: send the rest again, in smaller batches
+            delivered = batch[:whole]
+            batcher.put_back(batch[whole:])
+            lowered = refresh_batches.lowered_limit(batch, whole, batcher.limit)
+            if not state.get("cut_batches"):
+                keep_messages(state, MessageBlock().warning(
+                    _cut_warning(number, refresh_batches.received(reply.data.get("note")), batch,
+                                 batcher.limit, lowered)))
+            state["cut_batches"] = state.get("cut_batches", 0) + 1
+            batcher.limit = lowered
+        pks = {entry.item.sku: entry.pk for entry in delivered}
+        changes, first, sent = refresh_changes.compare(store_id, [entry.item for entry in delivered], pks)
+        refresh_changes.remember(store_id, sent)  # only what the store received whole
         refresh_changes.record(state, changes, first)
-        state["processed"] += len(batch)
+        state["processed"] += len(delivered)
         state["updated"] += _updated(reply)
         state["batches_done"] += 1
-        state["last_sku"] = batch[-1].sku
-        job.touched = touch(job.touched, [pks[entry.sku] for entry in batch])
+        if delivered:
+            state["last_sku"] = delivered[-1].item.sku
+        # Each item is delivered once (a resent one only when it arrives whole): no duplicates to weed out.
+        job.touched.extend(f"books.item:{entry.pk}" for entry in delivered)
         if reply.data.get("note"):
             state.setdefault("notes", []).append(str(reply.data["note"])[:200])
         keep_messages(state, reply.messages)
-        job.succeeded_count = state["processed"]
+        job.succeeded_count = state["processed"] - job.failed_count
         if not progress(job, state["processed"], summary=summary(state), result=state):
             job.summary = f"Cancelled by staff after {state['processed']} items. " + summary(state)
             return
+    _set_aside(job, state, batcher.too_large)
     state["complete"] = True
     progress(job, state["processed"], result=state)
     job.summary = summary(state)

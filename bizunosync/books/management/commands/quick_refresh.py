@@ -11,7 +11,8 @@ from ...jobs.command import add_store_argument, run_each, stores_for
 
 class Command(BaseCommand):
     help = ("Send price, available stock and tiers of every item flagged 'sync to store' to the store, "
-            "100 per call (PUT product/refresh). Exits non-zero when the job does not succeed.")
+            "up to 100 per call and no more form fields than the store's PHP max_input_vars (PUT product/refresh). "
+            "Exits non-zero when the job does not succeed.")
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Show what would be sent; send nothing.")
@@ -22,7 +23,8 @@ class Command(BaseCommand):
         if dry_run:
             one = stores[0] if store else None
             include_inactive = (one or StoreConnection.load()).include_inactive
-            batches = quick_refresh.preview(include_inactive, store=one)
+            too_large = []
+            batches = quick_refresh.preview(include_inactive, too_large, store=one)
             for number, batch in enumerate(batches, 1):
                 self.stdout.write(f"Batch {number} of {len(batches)} ({len(batch)} items):")
                 for row in batch:
@@ -30,6 +32,9 @@ class Command(BaseCommand):
                     sale = row.sale_price or "(none)"
                     tiers = row.tiers or "(none)"
                     self.stdout.write(f"  {row.sku}: available {qty}, price {row.price}, sale {sale}, tiers {tiers}")
+            for row, fields in too_large:
+                self.stdout.write(f"Not sent: {row.sku} has {fields} form fields, more than the store's PHP "
+                                  f"max_input_vars ({(one or StoreConnection.load()).max_input_vars}).")
             total = sum(len(b) for b in batches)
             self.stdout.write(f"Dry run: would send {total} items in {len(batches)} batches. Nothing was sent.")
             return

@@ -29,9 +29,13 @@ class Command(BaseCommand):
         parser.add_argument("--active", action="store_true", default=None, help="Push to this store (the default)")
         parser.add_argument("--inactive", action="store_false", dest="active",
                             help="Stop pushing to this store and refuse its portal token")
+        parser.add_argument(
+            "--max-input-vars", type=int, default=None,
+            help="The store's PHP max_input_vars (default 1000): Quick Refresh sizes its batches to it",
+        )
 
     def handle(self, *args, name, url, email, password, method_override, order_prefix, portal_token,
-               include_inactive, active, **options):
+               include_inactive, active, max_input_vars=None, **options):
         if name is not None:
             name = name.strip()
             if not name or len(name) > 100:
@@ -57,6 +61,8 @@ class Command(BaseCommand):
             conn.method_override = method_override
         if include_inactive is not None:
             conn.include_inactive = include_inactive
+        if max_input_vars is not None:
+            conn.max_input_vars = max_input_vars
         if active is not None:
             conn.active = active
         if order_prefix is not None:
@@ -76,6 +82,6 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Store connection “{conn.name}” {'added' if created else 'saved'}: {conn.url} as {conn.email} "
                 f"(password stored encrypted), proxy-safe mode {'on' if conn.method_override else 'off'}"
-                f"{prefix}{token}{'' if conn.active else ', inactive'}."
+                f"{prefix}{token}{'' if conn.active else ', inactive'}, PHP max_input_vars {conn.max_input_vars}."
             )
         )

@@ -1,0 +1,132 @@
+"""Quick Refresh's batches: the catalog read chunk by chunk, packed to fit the store's PHP.
+
+Bizuno sends 100 items per PUT whatever they hold; with price tiers a batch
+is well over PHP's default ``max_input_vars`` (1000), and PHP keeps only the
+first 1000 form fields without a word: the item cut in half arrives without
+its price and the plugin blanks it. Here a batch holds at most 100 items
+*and* at most the store connection's *PHP max_input_vars* form fields. An
+item that cannot fit even alone is not sent, and named.
+
+The catalog is read from the database in chunks of ``CHUNK`` items, in SKU
+order, by keyset (``sku > last``), each chunk with its default-sheet tiers:
+memory stays flat whatever the catalog's size, and items flagged or changed
+during the run are read as they are when their chunk comes.
+
+The store's answer says ``Updated N of M products``, M being how many items
+it received. An M smaller than what was sent means the store's PHP cut the
+batch: ``cut_at`` says so, and the job sends the rest again (the values are
+absolute, so resending an item is harmless).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from bizunosync.wire import phpform
+from bizunosync.wire.product_refresh import RefreshItem, build_item
+
+from ..models import Item
+
+BATCH_SIZE = 100  # Bizuno's own batch (ifWooCommerce $refreshRows)
+CHUNK = 500  # items read from the database at a time
+_NOTE = re.compile(r"^\s*Updated\s+(\d+)\s+of\s+(\d+)\b")
+
+
+@dataclass
+class Entry:
+    """One item on its way: what is sent, its books pk (for the job's links), its form fields."""
+
+    item: RefreshItem
+    pk: int
+    fields: int
+
+
+def form_fields(item: RefreshItem) -> int:
+    """How many form variables this item adds to a batch (``data[i][Key]=…`` pairs; PHP counts each)."""
+    return phpform.count_fields(build_item(item))
+
+
+def catalog(queryset_after: Callable[[str], "Iterable[Item]"], to_item: Callable[[Item], RefreshItem],
+            after_sku: str = "", chunk: int | None = None) -> Iterator[Entry]:
+    """Every item after ``after_sku``, read ``chunk`` at a time (two queries per chunk)."""
+    chunk = chunk or CHUNK
+    last = after_sku
+    while True:
+        rows = list(queryset_after(last)[:chunk])
+        for row in rows:
+            sent = to_item(row)
+            yield Entry(sent, row.pk, form_fields(sent))
+        if len(rows) < chunk:
+            return
+        last = rows[-1].sku
+
+
+class Batcher:
+    """Packs entries into batches of at most ``size`` items and ``limit`` form fields.
+
+    ``limit`` may be lowered during a run (the store kept fewer fields than it
+    was told); ``put_back`` returns entries a cut batch did not deliver to the
+    front of the queue; entries too large for the limit are collected, not sent.
+    """
+
+    def __init__(self, entries: Iterable[Entry], limit: int, size: int = BATCH_SIZE):
+        self._source = iter(entries)
+        self._queue: deque[Entry] = deque()
+        self.limit = limit
+        self.size = size
+        self.too_large: list[Entry] = []
+
+    def _next(self) -> Entry | None:
+        if self._queue:
+            return self._queue.popleft()
+        return next(self._source, None)
+
+    def put_back(self, entries: list[Entry]) -> None:
+        self._queue.extendleft(reversed(entries))
+
+    def next_batch(self) -> list[Entry]:
+        """The next batch; [] when everything is sent. Too-large entries met on the way are set aside."""
+        batch: list[Entry] = []
+        used = 0
+        while len(batch) < self.size:
+            entry = self._next()
+            if entry is None:
+                break
+            if entry.fields > self.limit:
+                self.too_large.append(entry)
+                continue
+            if used + entry.fields > self.limit:
+                self._queue.appendleft(entry)
+                break
+            batch.append(entry)
+            used += entry.fields
+        return batch
+
+
+def received(note) -> int | None:
+    """M in the store's ``Updated N of M products.``; None when the note does not say."""
+    match = _NOTE.match(str(note or ""))
+    return int(match.group(2)) if match else None
+
+
+def cut_at(batch: list[Entry], note) -> int | None:
+    """How many items of ``batch`` arrived whole when the store's PHP cut it, else None.
+
+    PHP keeps the first fields up to its limit; the plugin counts every item
+    it sees, the one cut in half included, so ``M - 1`` items are known whole.
+    """
+    count = received(note)
+    if count is None or count >= len(batch):
+        return None
+    return max(count - 1, 0)
+
+
+def lowered_limit(batch: list[Entry], whole: int, limit: int) -> int:
+    """A limit the store's PHP is known to keep, after it cut ``batch`` with ``whole`` items intact."""
+    if whole:
+        return min(limit, sum(entry.fields for entry in batch[:whole]))
+    # Not even the first item arrived whole: the store keeps fewer fields than that item has.
+    return min(limit, batch[0].fields - 1)
