@@ -81,7 +81,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Store connection “{conn.name}” {'added' if created else 'saved'}: {conn.url} as {conn.email} "
-                f"(password stored encrypted), proxy-safe mode {'on' if conn.method_override else 'off'}"
-                f"{prefix}{token}{'' if conn.active else ', inactive'}, PHP max_input_vars {conn.max_input_vars}."
+                f"(password stored encrypted), proxy-safe mode {'on' if conn.method_override else 'off'}, "
+                f"PHP max_input_vars {conn.max_input_vars}{prefix}{token}{'' if conn.active else ', inactive'}."
             )
         )
