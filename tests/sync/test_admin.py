@@ -292,8 +292,7 @@ def test_the_cancel_button_asks_a_running_job_to_stop(staff_client, make_job):
 
 
 def test_the_store_connection_page_has_the_stores_php_max_input_vars_and_saves_it(staff_client):
-    url = reverse("admin:sync_storeconnection_change", args=[1])
-    StoreConnection.load()
+    url = reverse("admin:sync_storeconnection_change", args=[StoreConnection.load().pk])
     html = staff_client.get(url).content.decode()
     assert "PHP max_input_vars" in html and "PHP silently drops every form field past it" in html
 
@@ -301,4 +300,4 @@ def test_the_store_connection_page_has_the_stores_php_max_input_vars_and_saves_i
                                        "max_input_vars": "3000", "connect_timeout": 5, "read_timeout": 60})
 
     assert response.status_code == 302
-    assert StoreConnection.load().max_input_vars == 3000
+    assert StoreConnection.objects.get().max_input_vars == 3000
