@@ -166,6 +166,7 @@ class BizunoConnectionAdmin(ConnectionTestMixin, SingletonAdmin):
     run_check = staticmethod(connection_check.check_bizuno)
     fieldsets = [
         (None, {"fields": ["url", "new_secret", "order_prefix", "customer_prefix", "autodownload"]}),
+        ("Exports that may have reached Bizuno", {"fields": ["refuses_duplicates"]}),
         ("Timeouts", {"fields": ["connect_timeout", "read_timeout"]}),
         (
             "Shipping rates at checkout",

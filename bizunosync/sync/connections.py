@@ -107,6 +107,14 @@ class BizunoConnection(SingletonModel):
         default=False,
         help_text="Send each order to Bizuno in the background as soon as it is placed.",
     )
+    refuses_duplicates = models.BooleanField(
+        "Bizuno refuses duplicate POs",
+        default=False,
+        help_text="Off by default, because a real Bizuno books the same PO twice. Turn it on only when the "
+        "books side refuses a second order with the same PO (bizunosync's books side with Portal settings → "
+        "Refuse a duplicate PO on): then an export that timed out, got a 500/502 or lost its connection after "
+        "sending is retried automatically instead of waiting for review, since a resend cannot book twice.",
+    )
     connect_timeout = _timeout(5, "Seconds to wait for a connection to Bizuno.")
     read_timeout = _timeout(30, "Seconds to wait for Bizuno's answer once the request is sent.")
     rates_timeout = _timeout(

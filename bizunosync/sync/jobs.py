@@ -136,6 +136,7 @@ def _run_claimed(job_id: int, now) -> SyncJob:
     job.summary = ""
     job.failure_class = ""
     job.review_hint = ""
+    job.resend_safe = ""  # a runner sets why a resend cannot act twice (the peer refuses duplicates)
     job.peer_name = "the peer"
     job.reached_in_run = False
     fn = _RUNNERS.get(job.kind)
@@ -188,7 +189,28 @@ def _after_error(job: SyncJob, exc: errors.SyncError, now) -> SyncJob:
         )
     if exc.permanent:
         return _finish(job, SyncJob.Status.FAILED, f"{explanation}.")
+    if exc.ambiguous and getattr(job, "resend_safe", ""):
+        resent = _resend(job, exc, explanation, now)
+        if resent is not None:
+            return resent
     return _finish(job, SyncJob.Status.NEEDS_REVIEW, f"{_review_text(job).rstrip('.')}. {explanation}.")
+
+
+def _resend(job: SyncJob, exc: errors.SyncError, explanation: str, now) -> SyncJob | None:
+    """An ambiguous failure the peer cannot act on twice: retried with the same backoff; None when out of tries."""
+    schedule = backoff_schedule()
+    if job.auto_retries >= len(schedule):
+        job.review_hint = f"{_review_text(job).rstrip('.')}; gave up after {len(schedule)} automatic retries"
+        return None
+    delay = schedule[job.auto_retries]
+    job.auto_retries += 1
+    job.next_attempt_at = now + timedelta(seconds=delay)
+    job.status = SyncJob.Status.QUEUED
+    job.finished = None
+    job.summary = f"{explanation}. {job.peer_name[:1].upper()}{job.peer_name[1:]} may have received it, but {job.resend_safe}; retrying automatically."
+    job.save(update_fields=_RUN_FIELDS)
+    submit(job, run_after=job.next_attempt_at)
+    return job
 
 
 def _nothing_reached(explanation: str, job) -> str:

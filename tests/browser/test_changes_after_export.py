@@ -97,3 +97,17 @@ def test_the_product_page_says_why_its_stock_is_below_bizunos(live_server, page,
     page.set_viewport_size(PHONE)
     page.reload()
     screenshot(page, "store-product-held-stock-phone")
+
+
+def test_the_bizuno_connection_page_explains_the_duplicate_po_switch(live_server, page, admin_user_with_password):
+    from bizunosync.sync.connections import BizunoConnection
+
+    admin_login(page, live_server.url, "boss", "boss-password")
+    page.goto(live_server.url + reverse("admin:sync_bizunoconnection_change", args=[BizunoConnection.load().pk]))
+    help_text = page.locator(".field-refuses_duplicates").inner_text()
+    assert "Off by default, because a real Bizuno books the same PO twice." in help_text
+    assert not page.locator("#id_refuses_duplicates").is_checked()
+    screenshot(page, "admin-bizuno-connection-duplicates")
+    page.set_viewport_size(PHONE)
+    page.reload()
+    screenshot(page, "admin-bizuno-connection-duplicates-phone")

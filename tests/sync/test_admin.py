@@ -301,3 +301,19 @@ def test_the_store_connection_page_has_the_stores_php_max_input_vars_and_saves_i
 
     assert response.status_code == 302
     assert StoreConnection.objects.get().max_input_vars == 3000
+
+
+def test_the_connection_page_says_why_bizuno_refuses_duplicate_pos_is_off_and_saves_it(staff_client):
+    url = reverse("admin:sync_bizunoconnection_change", args=[BizunoConnection.load().pk])
+    html = staff_client.get(url).content.decode()
+    assert "Bizuno refuses duplicate POs" in html
+    assert "Off by default, because a real Bizuno books the same PO twice." in html
+    assert BizunoConnection.load().refuses_duplicates is False
+
+    form = {
+        "url": "https://b.example.com", "new_secret": "T0ken", "order_prefix": "WC", "customer_prefix": "C",
+        "refuses_duplicates": "on", "connect_timeout": 5, "read_timeout": 30, "rates_timeout": 3,
+        "rates_cache_seconds": 300, "rates_fallback": "none", "rates_fallback_title": "", "rates_fallback_amount": "0",
+    }
+    assert staff_client.post(url, form).status_code == 302
+    assert BizunoConnection.load().refuses_duplicates is True

@@ -224,6 +224,11 @@ def _bizuno_id(reply) -> str:
     return text if text.isdigit() and int(text) > 0 else ""
 
 
+def _already_booked(block) -> bool:
+    """Our books side's answer to a PO it holds: "PO WC1001 was already booked as #12; not booked again"."""
+    return any("already booked" in text and "not booked again" in text for _, text in block.items()) if block else False
+
+
 @runner(KIND)
 def run_order_export(job: SyncJob) -> None:
     order = Order.objects.filter(pk=job.params.get("order_id")).prefetch_related("lines").first()
@@ -270,6 +275,9 @@ def run_order_export(job: SyncJob) -> None:
         )
     transport = bizuno_transport(conn)
     job.review_hint = f"Bizuno may have booked PO {po}; check before re-exporting"
+    if conn.refuses_duplicates:
+        # Bizuno answers a resent PO with the first booking's ID: an ambiguous failure may be retried.
+        job.resend_safe = "it refuses duplicate POs, so a resend cannot book it twice"
     try:
         reply = call(job, transport, "POST", portal_path("orderAdd"), form=form, idempotent=False)
     except errors.SyncError as exc:
@@ -296,6 +304,13 @@ def run_order_export(job: SyncJob) -> None:
         job.result["previous_bizuno_id"] = previous
     job.processed = job.succeeded_count = 1
     again = f" again (it was ID {previous})" if force and previous else ""
+    if _already_booked(reply.messages):
+        job.result["duplicate"] = True
+        OrderNote.objects.create(order=order, customer_visible=False,
+                                 text=f"Already in Bizuno as ID {bizuno_id} (not booked again), sync job #{job.pk}")
+        job.summary = (f"Order {order.number} was already in Bizuno as ID {bizuno_id} (PO {po}); marked exported, "
+                       "not booked again.")
+        return
     # The order's own history says where it went, as WooCommerce connectors note it.
     OrderNote.objects.create(order=order, customer_visible=False,
                              text=f"Exported to Bizuno{again} as ID {bizuno_id}, sync job #{job.pk}")
