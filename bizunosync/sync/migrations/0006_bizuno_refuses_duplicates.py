@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sync', '0004_store_connections_are_a_list'),
+        ('sync', '0005_admin_list_indexes'),
     ]
 
     operations = [
