@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sync', '0005_admin_list_indexes'),
+        ('sync', '0006_store_max_input_vars'),
     ]
 
     operations = [
