@@ -74,6 +74,22 @@ def _ago(delta: timedelta) -> str:
     return f"{seconds // 3600} h"
 
 
+def _queued_since(job):
+    """When the job last went into the queue: created, or its latest retry or take-over."""
+    from datetime import datetime
+
+    since = job.created
+    for event in job.history or []:
+        try:
+            at = datetime.fromisoformat(event.get("at", ""))
+        except (TypeError, ValueError):
+            continue
+        if timezone.is_naive(at):
+            at = timezone.make_aware(at)
+        since = max(since, at)
+    return since
+
+
 def describe(job, now=None) -> str:
     """Where a queued or running job stands, in staff words (the console says it instead of just redirecting)."""
     from .models import SyncJob
@@ -83,7 +99,7 @@ def describe(job, now=None) -> str:
     if job.status == SyncJob.Status.QUEUED:
         if job.next_attempt_at:
             return f"{label} is waiting for its automatic retry at {timezone.localtime(job.next_attempt_at):%H:%M:%S}."
-        waiting = now - (job.started or job.created)
+        waiting = now - _queued_since(job)
         if waiting > window():
             return (f"{label} has been waiting {_ago(waiting)} for a task worker to pick it up: check that a worker "
                     "is running (manage.py db_worker, or rqworker with TASKS_BACKEND=rq).")

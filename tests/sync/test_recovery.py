@@ -282,3 +282,14 @@ def test_the_scheduler_refuses_a_zero_interval(db, capsys):
     with pytest.raises(SystemExit):
         call_command("sync_scheduler", "--interval", "0")
     assert "--interval must be greater than 0" in capsys.readouterr().err
+
+
+def test_a_job_just_resumed_is_not_described_as_waiting_since_it_first_started(make_job, settings):
+    settings.SYNC_HEARTBEAT_TIMEOUT = 120
+    job = make_job(kind=Kind.QUICK_REFRESH, target="300 items")
+    long_ago = timezone.now() - timedelta(minutes=30)
+    SyncJob.objects.filter(pk=job.pk).update(created=long_ago, started=long_ago, history=[
+        {"at": timezone.now().isoformat(), "event": "recovered", "by": "", "note": "…"}])
+    job.refresh_from_db()
+
+    assert heartbeat.describe(job) == f"Quick Refresh (sync job #{job.pk}) is queued; a worker picks it up in a moment."
