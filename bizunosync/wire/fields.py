@@ -29,13 +29,28 @@ def _is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and value.strip(PHP_TRIM) == "")
 
 
+def kind_of(value) -> str:
+    """What a decoded value is, in the peer's terms (JSON/PHP), for messages."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true/false"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float, Decimal)):
+        return "a number"
+    return "text"
+
+
 def text(value, field: str, *, max_length: int = 255, required: bool = False, default: str | None = None):
     if value is None or value == "":
         if required:
             raise FieldError(field, "is required")
         return default
     if isinstance(value, (dict, list)):
-        raise FieldError(field, "must be text, not a list")
+        raise FieldError(field, f"must be text, not {kind_of(value)}")
     value = str(value)
     if len(value) > max_length:
         raise FieldError(field, f"is too long ({len(value)} characters, at most {max_length})")
@@ -119,7 +134,7 @@ MAX_DEPTH = 16  # deeper than any real payload; PHP itself stops at 64
 def sku(value, field: str, *, required: bool = True):
     """A SKU: printable text, trimmed, at most 64 characters."""
     if isinstance(value, (dict, list)):
-        raise FieldError(field, "must be text, not a list")
+        raise FieldError(field, f"must be text, not {kind_of(value)}")
     value = "" if value is None else str(value).strip(PHP_TRIM)
     if not value:
         if required:

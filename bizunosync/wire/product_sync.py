@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field as dc_field
 
-from . import fields
+from . import fields, nul
 from .fields import FieldError
 
 MAX_SKUS = 200_000
@@ -34,12 +34,18 @@ def read(data) -> SyncRequest:
             decoded = json.loads(raw)
         except ValueError:
             raise FieldError("syncSkus", "must be a JSON list of SKUs") from None
+        except RecursionError:
+            # json.loads recurses per "[": 50,000 of them must be a 400, not a 500.
+            raise FieldError("syncSkus", "is nested too deeply (a JSON list of SKUs)") from None
     else:  # a JSON request body may carry the list itself
         decoded = raw
+    if isinstance(raw, str) and "\\u0000" in raw and (where := nul.in_tree(decoded, "syncSkus")):
+        # A JSON escape decodes to a NUL after the body's own check: refuse it here, as there.
+        raise FieldError(where, "contains a NUL byte")
     if isinstance(decoded, dict):  # PHP json_encode of a non-sequential array
         decoded = list(decoded.values())
     if not isinstance(decoded, list):
-        raise FieldError("syncSkus", f"must be a JSON list of SKUs, got {type(decoded).__name__}")
+        raise FieldError("syncSkus", f"must be a JSON list of SKUs, not {fields.kind_of(decoded)}")
     if len(decoded) > MAX_SKUS:
         raise FieldError("syncSkus", f"has too many SKUs ({len(decoded)}, at most {MAX_SKUS})")
     skus: list[str] = []

@@ -153,5 +153,9 @@ def test_a_note_with_line_breaks_is_booked_but_a_name_with_a_nul_is_not(post_ord
     status, data = post_order(json.dumps(_json_order(**{"Billing.PrimaryName": "Maria\x00Keller"})),
                               content_type="application/json")
     assert data["result"] == "Fail"
+    # A NUL is refused at the body's edge (400), before the reader's control-character check.
+    assert "Billing.PrimaryName: contains a NUL character" in data["messages"]["error"][0]["text"]
+    status, data = post_order(json.dumps(_json_order(**{"Billing.PrimaryName": "Maria\x01Keller"})),
+                              content_type="application/json")
     assert "Billing.PrimaryName: contains control characters" in data["messages"]["error"][0]["text"]
     assert SalesOrder.objects.count() == 1

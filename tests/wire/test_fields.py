@@ -35,7 +35,7 @@ def test_an_empty_string_is_not_zero_but_not_given():
         (lambda: fields.integer("12.5", "Item[2].Quantity"), "Item[2].Quantity", "whole number"),
         (lambda: fields.integer("0", "PriceTiers[0].qty", minimum=1), "PriceTiers[0].qty", "at least 1"),
         (lambda: fields.text("x" * 300, "Description"), "Description", "too long"),
-        (lambda: fields.text({"a": "b"}, "Description"), "Description", "not a list"),
+        (lambda: fields.text({"a": "b"}, "Description"), "Description", "not an object"),
         (lambda: fields.flag("maybe", "syncDelete"), "syncDelete", "1 or 0"),
         (lambda: fields.sku("A" * 65, "data[0].SKU"), "data[0].SKU", "too long"),
         (lambda: fields.sku("A\x00B", "SKU"), "SKU", "control or invisible characters"),

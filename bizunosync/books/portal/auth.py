@@ -25,7 +25,7 @@ import time
 
 from django.core.cache import cache
 
-from bizunosync.wire import secrets
+from bizunosync.wire import nul, secrets
 
 from ..models import PortalSettings
 from .http import Reply, error, respond
@@ -92,8 +92,12 @@ def _count_failure(key: str) -> None:
             cache.add(key, 1, TOKEN_FAILURE_WINDOW)
 
 
-def authorize(endpoint: str):
-    """Authenticate, run the handler (which returns a Reply), log the call, answer JSON."""
+def authorize(endpoint: str, bad_query=None):
+    """Authenticate, run the handler (which returns a Reply), log the call, answer JSON.
+
+    ``bad_query(request, field)`` builds the 400 Reply for a query parameter holding a NUL,
+    in the endpoint's own answer shape (default: Bizuno's error block).
+    """
 
     def decorate(handler):
         @functools.wraps(handler)
@@ -105,6 +109,10 @@ def authorize(endpoint: str):
             if throttled:
                 log.warning("Throttled portal %s from %s: too many wrong tokens", endpoint, remote_addr)
                 caller, reply = "throttled", error(THROTTLED, 429)
+            elif (field := nul.in_pairs(request.GET)) is not None:
+                # Refused before anything reads it: PostgreSQL could not even log the call.
+                text = f"{field}: contains a NUL character."
+                caller, reply = "bad query", (bad_query(request, text) if bad_query else error(text, 400))
             else:
                 user, caller, refusal = _check(request)
                 if user is None:

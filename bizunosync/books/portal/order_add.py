@@ -14,7 +14,7 @@ import json
 
 from django.core.exceptions import RequestDataTooBig
 
-from bizunosync.wire import order_add, phpform
+from bizunosync.wire import nul, order_add, phpform
 from bizunosync.wire.messages import MessageBlock
 
 from ..services.booking import book_order
@@ -23,12 +23,35 @@ from .auth import authorize
 from .http import Reply, error, fail, messages_out
 
 
+FORM_TYPES = {"", "application/x-www-form-urlencoded", "text/plain", "application/octet-stream"}
+
+
+class Unsupported(Exception):
+    """A body in a format orderAdd does not read (415)."""
+
+
+class NulField(Exception):
+    """A name or value holding a NUL: refused with 400, naming the field like any other bad field."""
+
+
 def _form(request):
-    """The body as a dict, or raise ValueError with a line for the caller."""
+    """The body as a dict; ValueError with a line for the caller, Unsupported, or NulField."""
     body = request.body
+    content_type = (request.content_type or "").lower()
+    if content_type != "application/json" and content_type not in FORM_TYPES:
+        # text/xml was read as a form and "booked" whatever its bytes happened to parse as.
+        raise Unsupported(f"orderAdd takes the order as application/x-www-form-urlencoded (or JSON), "
+                          f"not {nul.shown(content_type)[:60]}.")
     if not body.strip():
         raise ValueError("body: is empty (expected the order as a form)")
-    if request.content_type == "application/json":
+    data = _decode(body, content_type)
+    if (b"\x00" in body or b"%00" in body or b"\\u0000" in body) and (field := nul.in_tree(data)):
+        raise NulField(f"{field}: contains a NUL character.")
+    return data
+
+
+def _decode(body: bytes, content_type: str):
+    if content_type == "application/json":
         try:
             data = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -39,6 +62,9 @@ def _form(request):
         if not isinstance(data, dict):
             raise ValueError("body: must be a JSON object")
         return data
+    if (name := nul.in_form_names(body)) is not None:
+        # PHP's parser would cut the name at the NUL and carry on; refuse it instead.
+        raise NulField(f"{name}: has a NUL character in its name.")
     try:
         return phpform.decode(body)
     except (phpform.PhpFormError, UnicodeDecodeError) as exc:
@@ -60,6 +86,10 @@ def order_add_view(request) -> Reply:
         form = _form(request)
     except RequestDataTooBig:
         return error("The order is larger than this Bizuno accepts.", 413)
+    except Unsupported as exc:
+        return error(str(exc), 415)
+    except NulField as exc:
+        return fail(MessageBlock().error(str(exc)), status=400)
     except ValueError as exc:
         return fail(MessageBlock().error(str(exc)))
 

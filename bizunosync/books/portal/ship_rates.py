@@ -22,19 +22,28 @@ from .http import Reply, error, messages_out
 _DESTINATION_KEYS = ("country", "state", "postcode", "city", "address", "address_1", "address_2")
 
 
-@authorize("shipGetRates")
+def _no_rates(request, text: str, status: int = 200) -> Reply:
+    """No rates and the reason, in the answer's own shape: the store then offers its fallback."""
+    destination = {key: request.GET.get(key, "").replace("\x00", "")[:128] for key in _DESTINATION_KEYS}
+    block = MessageBlock().error(text)
+    data = ship_rates.build_answer(destination, [])
+    # Singular: the plugin's getRates() merges `$resp['message']` (orderAdd's answer is plural)
+    data["message"] = messages_out(block)
+    return Reply(data, status=status, result=InboundCall.Result.FAIL, note=text[:500], messages=block)
+
+
+def _nul_in_query(request, text: str) -> Reply:
+    return _no_rates(request, text, status=400)
+
+
+@authorize("shipGetRates", bad_query=_nul_in_query)
 def ship_rates_view(request) -> Reply:
     if request.method not in ("GET", "HEAD"):
         return error("shipGetRates takes a GET with the destination in the query string.", 405)
     try:
         query = ship_rates.read_query(request.GET)
     except FieldError as exc:
-        destination = {key: request.GET.get(key, "")[:128] for key in _DESTINATION_KEYS}
-        block = MessageBlock().error(str(exc))
-        data = ship_rates.build_answer(destination, [])
-        # Singular: the plugin's getRates() merges `$resp['message']` (orderAdd's answer is plural)
-        data["message"] = messages_out(block)
-        return Reply(data, result=InboundCall.Result.FAIL, note=str(exc)[:500], messages=block)
+        return _no_rates(request, str(exc))
 
     rates = quote(query)
     block = MessageBlock()

@@ -16,10 +16,14 @@ ROUTES = {
 }
 
 
-@csrf_exempt
 def portal(request):
     handler = ROUTES.get(request.GET.get("bizRt", ""))
     if handler is None:
         refusal = error("Unknown route: bizRt must be portal/api/orderAdd or portal/api/shipGetRates.", 404)
         return JsonResponse(refusal.data, status=refusal.status)
     return handler(request)
+
+
+# Each route checks for NUL at its own edge (portal.auth), in Bizuno's shape and logged.
+portal.nul_checked = True
+portal = csrf_exempt(portal)

@@ -33,6 +33,8 @@ from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
 
+from bizunosync.wire import nul
+
 from .http import ApiError
 
 log = logging.getLogger("bizunosync.store.auth")
@@ -54,7 +56,7 @@ def authorize(view):
     def wrapper(request, *args, **kwargs):
         login = _header(request, "email")
         password = _header(request, "pass")
-        request.caller = (login or "")[:150]
+        request.caller = nul.shown(login or "")[:150]  # kept in the call log: no raw NUL
         if not login or not password:
             raise ApiError(401, "rest_forbidden", "Missing credentials.")
         request.user = authenticate(login, password, _remote_addr(request))
@@ -65,7 +67,8 @@ def authorize(view):
 
 def authenticate(login: str, password: str, remote_addr: str | None):
     """The active user for these credentials, or ApiError 401/403/429."""
-    user = _find_user(login[:MAX_LOGIN])
+    # A NUL can name no one, and PostgreSQL refuses to compare one: an unknown login.
+    user = None if "\x00" in login else _find_user(login[:MAX_LOGIN])
     keys = _failure_keys(user, login, remote_addr)
     digest = _digest(login, password, user.password, user.is_active) if user is not None else None
     # One cache round trip for both counters and the remembered success.

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import RequestDataTooBig
 
-from bizunosync.wire import phpform
+from bizunosync.wire import nul, phpform
 
 from bizunosync.wire.fields import FieldError
 
@@ -39,6 +39,9 @@ def read_data(request):
     if content_type == "application/json" or content_type.endswith("+json"):
         parsed = _json(raw)
     elif content_type in FORM_TYPES:
+        if (name := nul.in_form_names(raw)) is not None:
+            # PHP's parser would cut the name at the NUL and carry on; refuse it instead.
+            raise bad_field(name, "has a NUL byte in its name")
         parsed = _form(raw)
     else:
         raise ApiError(

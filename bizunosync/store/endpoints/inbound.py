@@ -17,7 +17,9 @@ from django.views.decorators.csrf import csrf_exempt
 
 from bizunosync.sync.models import InboundCall
 
-from .http import ApiError, wp_error
+from bizunosync.wire import nul
+
+from .http import ApiError, bad_field, wp_error
 
 log = logging.getLogger("bizunosync.store.endpoints")
 
@@ -37,14 +39,15 @@ def endpoint(name: str, method: str):
     """Decorate a plain view taking (request) after authentication."""
 
     def decorate(view):
-        @csrf_exempt
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             started = time.monotonic()
             # The login tried, kept even when the call is refused before authentication (never the password).
-            request.caller = (request.headers.get("email") or "").strip()[:150]
+            request.caller = nul.shown((request.headers.get("email") or "").strip())[:150]
             actual = effective_method(request)
             try:
+                if (field := nul.in_pairs(request.GET)) is not None:
+                    raise bad_field(field, "contains a NUL byte")
                 if actual != method:
                     raise ApiError(
                         405, "rest_method_not_allowed",
@@ -59,7 +62,8 @@ def endpoint(name: str, method: str):
             _record(request, name, actual, response, started)
             return response
 
-        return wrapper
+        wrapper.nul_checked = True  # here, in the WordPress error shape, and logged (bridge.middleware skips it)
+        return csrf_exempt(wrapper)
 
     return decorate
 

@@ -16,6 +16,9 @@ def no_route(request, rest=""):
     return wp_error(404, "rest_no_route", "No route was found matching the URL and request method.")
 
 
+no_route.nul_checked = True  # reads nothing: always the JSON 404 (bridge.middleware would answer text)
+
+
 urlpatterns = [
     re_path(r"^product/update/?$", product_update_view, name="store-product-update"),
     re_path(r"^product/refresh/?$", product_refresh_view, name="store-product-refresh"),
