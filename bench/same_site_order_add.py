@@ -51,13 +51,17 @@ def an_order(po: str):
     return order_add.build(sample_order(po=po, lines=[line("TEA", "2")]))
 
 
+RUNS = iter(range(1, 100))
+
+
 def run(label: str) -> float:
     transport = bizuno_transport()
     expected = InProcessTransport if label == "in-process" else Transport
     assert type(transport) is expected, type(transport)
+    run_number = next(RUNS)  # a fresh PO each call: Bizuno refuses a duplicate PO (answers, books nothing)
     started = time.perf_counter()
     for n in range(CALLS):
-        po = f"{label[:2].upper()}{n}"
+        po = f"{label[:2].upper()}{run_number}-{n}"
         job = create_job(SyncJob.Kind.ORDER_EXPORT, target=f"PO {po}", trigger=SyncJob.Trigger.COMMAND)
         reply = call(job, transport, "POST", portal_path("orderAdd"), form=an_order(po), idempotent=False)
         assert reply.result == "Success", reply.data
@@ -75,20 +79,26 @@ def main():
     conn.url = f"{url}/bizuno/"
     conn.set_token(TOKEN)
     conn.save()
+    rounds = 3
+    http, local = [], []
     try:
         run("http")  # warm both paths once (imports, middleware, first queries)
         settings.SITE_URLS = [url]
         run("in-process")
-        settings.SITE_URLS = []
-        http = run("http")
-        settings.SITE_URLS = [url]
-        local = run("in-process")
+        # Alternate, and keep each path's best round: the machine is shared, so a slow
+        # moment should not decide the ratio.
+        for _ in range(rounds):
+            settings.SITE_URLS = []
+            http.append(run("http"))
+            settings.SITE_URLS = [url]
+            local.append(run("in-process"))
     finally:
         server.shutdown()
-    assert SalesOrder.objects.count() == 4 * CALLS
+    assert SalesOrder.objects.count() == (2 + 2 * rounds) * CALLS
+    http, local = min(http), min(local)
     print(f"{CALLS} orderAdd calls: in-process {local:5.2f} s ({local / CALLS * 1000:5.1f} ms/call), "
           f"loopback HTTP {http:5.2f} s ({http / CALLS * 1000:5.1f} ms/call); HTTP takes {http / local:.2f}× "
-          "the in-process time")
+          "the in-process time (best of 3 rounds each)")
 
 
 if __name__ == "__main__":
