@@ -95,6 +95,9 @@ class BackOfficeAdminConfig(AdminConfig):
     default_site = "bridge.admin_site.BackOfficeSite"
 
     def ready(self):
+        from .admin_numbers import install
+
+        install()  # before autodiscover builds the ModelAdmins (they copy the widget defaults)
         super().ready()  # autodiscover: every app's admin is registered now
         for model, model_admin in admin.site._registry.items():
             if _superuser_only(model._meta.app_label):

@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.utils.html import format_html
 
 from bizunosync.sync.admin import SingletonAdmin
+from bizunosync.sync.numbers import places
 
 from .admin_ownership import CustomerOwnershipMixin, ItemHistoryMixin, SalesOrderOwnershipMixin
 from .console.admin import ConsoleAdminMixin  # the store console: its URLs and "Upload to store"
@@ -65,12 +66,12 @@ class StockFilter(admin.SimpleListFilter):
 
 
 def money_column(field: str, label: str):
-    """A money column with cents only: prices are kept to 4 places for Bizuno, read in 2."""
+    """A money column: prices are kept to 4 places for Bizuno, read in 2 unless the others carry digits."""
 
     @admin.display(description=label, ordering=field)
     def column(self, obj):
         value = getattr(obj, field)
-        return "" if value is None else f"{value:,.2f}"
+        return "" if value is None else f"{value:,.{places(value)}f}"  # 9.995 stays 9.995: never rounded away
 
     return column
 
@@ -104,7 +105,8 @@ class ItemAdmin(ItemHistoryMixin, ConsoleAdminMixin, admin.ModelAdmin):
     readonly_fields = ["available", "created", "updated"]
     fieldsets = [
         (None, {"fields": ["sku", "description_short", "item_type", "sync_to_store", "stores", "inactive"]}),
-        ("Prices", {"fields": ["full_price", "sale_price"]}),
+        ("Prices", {"fields": ["full_price", "sale_price"],
+                    "description": "Up to 4 decimal places, as Bizuno keeps prices (shown with 2 unless more are set)."}),
         ("Stock", {"fields": [("qty_on_hand", "qty_on_sales_orders", "qty_allocated"), "available"]}),
         ("Descriptions", {"fields": ["description_sales", "description_long"]}),
         (

@@ -20,6 +20,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from bizunosync.sync.connections import SingletonModel, decrypt_secret, encrypt_secret
+from bizunosync.sync.numbers import amount_text, money_text
 from bizunosync.wire import secrets
 
 MONEY = {"max_digits": 16, "decimal_places": 4}
@@ -244,7 +245,7 @@ class PriceLevel(models.Model):
         constraints = [models.UniqueConstraint(fields=["sheet", "item", "qty"], name="books_one_price_per_qty")]
 
     def __str__(self):
-        return f"{self.item.sku} from {self.qty}: {self.price}"
+        return f"{self.item.sku} from {self.qty}: {money_text(self.price)}"
 
 
 # ----------------------------------------------------------------- customers
@@ -409,7 +410,7 @@ class SalesOrderLine(models.Model):
         verbose_name = "line"
 
     def __str__(self):
-        return f"{self.quantity} × {self.sku or self.description}"
+        return f"{amount_text(self.quantity)} × {self.sku or self.description}"
 
 
 # ------------------------------------------------------------------ shipping

@@ -13,6 +13,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from bizunosync.sync.connections import SingletonModel
+from bizunosync.sync.numbers import money_text
 
 PRICE = {"max_digits": 12, "decimal_places": 4}
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -193,7 +194,7 @@ class PriceTier(models.Model):
         verbose_name = "price tier"
 
     def __str__(self):
-        return f"{self.qty}+ at {self.price}"
+        return f"{self.qty}+ at {money_text(self.price)}"
 
 
 class ProductImage(models.Model):
