@@ -15,11 +15,13 @@ $(BIN)/.installed: requirements.txt
 
 venv: $(BIN)/.installed
 
+# `make run SAME_SITE=1`: the two sides call each other in-process, not over loopback
+# (the same-site topology, README "Topologies"); plain `make run` wires them over HTTP.
 run: $(BIN)/.installed
 	DEBUG=true $(BIN)/python manage.py migrate --no-input
 	DEBUG=true $(BIN)/python manage.py seed_demo --with-admin --site-url http://$(HOST):$(PORT)
 	DEBUG=true $(BIN)/python manage.py collectstatic --no-input -v 0
-	DEBUG=true sh -c '$(BIN)/python manage.py db_worker & worker=$$!; \
+	DEBUG=true $(if $(SAME_SITE),SITE_URLS=http://$(HOST):$(PORT)) sh -c '$(BIN)/python manage.py db_worker & worker=$$!; \
 	  $(BIN)/python manage.py sync_scheduler & scheduler=$$!; \
 	  trap "kill $$worker $$scheduler 2>/dev/null" EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT) || true'
