@@ -33,13 +33,12 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from functools import lru_cache
-from urllib.parse import unquote_to_bytes
+from urllib.parse import quote_plus, unquote_to_bytes
 
 MAX_INPUT_VARS = 1000  # PHP's max_input_vars default: the rest is dropped silently
 MAX_NESTING = 64  # PHP's max_input_nesting_level default
 PHP_PRECISION = 14  # PHP's `precision` ini default, used by http_build_query for floats
 
-_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")
 _LONE_SPACE = frozenset(" \t\n\v\f\r")
 _CANONICAL_INT = re.compile(r"^(0|-?[1-9][0-9]*)\Z")
 _PHP_INT_MAX = 2**63 - 1
@@ -54,17 +53,24 @@ class PhpFormError(ValueError):
 
 
 def urlencode(value: str | bytes) -> str:
-    """PHP's `urlencode`: RFC 1738, space as `+`, `~` escaped."""
-    raw = value.encode("utf-8") if isinstance(value, str) else value
-    out = []
-    for byte in raw:
-        if byte in _UNRESERVED:
-            out.append(chr(byte))
-        elif byte == 0x20:
-            out.append("+")
-        else:
-            out.append("%%%02X" % byte)
-    return "".join(out)
+    """PHP's `urlencode`: RFC 1738, space as `+`, `~` escaped.
+
+    The standard library's quote_plus escapes the same bytes (all but ASCII letters, digits
+    and ``-_.``, space as ``+``, upper-case hex) except ``~``, which PHP escapes too.
+    """
+    out = quote_plus(value, safe="")
+    return out.replace("~", "%7E") if "~" in out else out
+
+
+@lru_cache(maxsize=4096)
+def _cached_key(key: str | int) -> str:
+    return urlencode(_scalar(key))
+
+
+def _key_text(key) -> str:
+    """A key as it goes in a name; "SKU", "0"…"999" repeat in every body. Only str and int are
+    cached: equal keys of other types (Decimal("1.0") == 1) are written differently."""
+    return _cached_key(key) if type(key) in (str, int) else urlencode(_scalar(key))
 
 
 def _scalar(value) -> str | None:
@@ -117,7 +123,7 @@ def _items(value):
 
 def _walk(prefix: str, value, out: list[str]) -> None:
     for key, item in _items(value):
-        name = f"{prefix}%5B{urlencode(_scalar(key))}%5D" if prefix else urlencode(_scalar(key))
+        name = f"{prefix}%5B{_key_text(key)}%5D" if prefix else _key_text(key)
         if isinstance(item, (dict, list, tuple)):
             _walk(name, item, out)
             continue
