@@ -245,3 +245,5 @@ SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(env.str("SECURE_PROXY_SSL_HEADER", d
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Shop back office <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the links in alert emails point (the back office as staff reach it).
+ALERTS_SITE_URL = env.str("ALERTS_SITE_URL", default=(SITE_URLS[0] if SITE_URLS else "http://127.0.0.1:8000"))

@@ -18,6 +18,7 @@ from django.utils.html import format_html, format_html_join
 from bizunosync.wire.secrets import SecretError, mask
 
 from . import connection_check, jobs, permissions, state
+from . import admin_alerts  # noqa: F401  (registers Alert emails and Connection incidents)
 from .admin_connections import ConnectionTestMixin
 from .admin_scale import IndexedValuesFilter, ScaledListMixin
 from .permissions import may_send

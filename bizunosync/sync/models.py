@@ -192,3 +192,4 @@ class InboundCall(models.Model):
 
 
 from .connections import BizunoConnection, StoreConnection  # noqa: E402,F401  (models live there)
+from .alert_models import AlertSent, AlertSettings, ConnectionIncident  # noqa: E402,F401

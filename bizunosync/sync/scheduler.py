@@ -37,6 +37,9 @@ DUE_GRACE = timedelta(seconds=60)
 PERIODIC: list[tuple[str, timedelta, str]] = [
     # (name, how often, function taking no arguments)
     ("sync-log pruning", timedelta(days=1), "bizunosync.sync.prune.prune_sync_log"),
+    # Cheap when nothing is new; the digest itself waits its own interval (AlertSettings.digest_minutes).
+    ("alert emails", timedelta(minutes=1), "bizunosync.sync.alerts.send_alerts"),
+    ("alert records pruning", timedelta(days=1), "bizunosync.sync.alerts.prune_alert_records"),
 ]
 
 
