@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sync', '0005_admin_list_indexes'),
+        ('sync', '0007_bizuno_refuses_duplicates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
