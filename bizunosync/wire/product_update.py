@@ -205,6 +205,9 @@ def read(data) -> ProductUpdate:
         if img is not None:
             images.append(img)
 
+    category = _text(raw, "WooCommerceCategory", 2000)
+    _check_breadcrumbs(category)
+
     return ProductUpdate(
         sku=sku,
         type=kind,
@@ -222,7 +225,7 @@ def read(data) -> ProductUpdate:
         dimension_uom=_unit(raw, "DimensionUOM", DIMENSION_UNITS),
         menu_order=fields.integer(raw.get("MenuOrder"), "MenuOrder", minimum=-(10**6), maximum=10**6),
         slug=_text(raw, "WooCommerceSlug", 200),
-        category=_text(raw, "WooCommerceCategory", 2000),
+        category=category,
         tags=_text(raw, "WooCommerceTags", 2000),
         attributes=attributes,
         attribute_category=_text(raw, "AttributeCategory", 128),
@@ -235,6 +238,21 @@ def read(data) -> ProductUpdate:
         images=images,
         send_mode=mode,
     )
+
+
+MAX_CATEGORY_DEPTH = 10  # one update with a 400-level breadcrumb created 400 categories
+MAX_CATEGORY_PATHS = 50
+
+
+def _check_breadcrumbs(category: str | None) -> None:
+    """Refuse a breadcrumb deeper than any shop's tree, before a single category is created."""
+    paths = ProductUpdate(sku="", category=category).category_paths
+    if len(paths) > MAX_CATEGORY_PATHS:
+        raise FieldError("WooCommerceCategory", f"has {len(paths)} breadcrumbs (at most {MAX_CATEGORY_PATHS})")
+    for path in paths:
+        if len(path) > MAX_CATEGORY_DEPTH:
+            raise FieldError("WooCommerceCategory",
+                             f"has a breadcrumb {len(path)} levels deep (at most {MAX_CATEGORY_DEPTH})")
 
 
 def _num(value):

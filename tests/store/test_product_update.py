@@ -319,3 +319,19 @@ def test_the_gallery_rows_are_replaced_in_full_mode(client, alice, settings_row,
         update(client, Images=[{"Filename": "3.png", "Data": png()}])
     assert list(ProductImage.objects.values_list("image", flat=True)) == ["products/3.png"]
     assert "products/1.png" not in media_files()
+
+
+def test_a_breadcrumb_deeper_than_ten_levels_is_refused_before_any_category_is_made(client, alice, settings_row):
+    deep = "|".join(str(n) for n in range(400))  # 1,489 characters: within the field's length
+    response = post(client, "product/update", {"SKU": "DEEP-1", "WooCommerceCategory": deep})
+
+    assert response.status_code == 400
+    assert response.json()["data"]["params"] == {"WooCommerceCategory": "has a breadcrumb 400 levels deep (at most 10)"}
+    assert not Category.objects.exists() and not Product.objects.filter(sku="DEEP-1").exists()
+
+
+def test_a_ten_level_breadcrumb_is_still_accepted(client, alice, settings_row):
+    crumb = "|".join(f"Level {n}" for n in range(10))
+    response = post(client, "product/update", {"SKU": "TEN-1", "WooCommerceCategory": crumb})
+
+    assert response.status_code == 200 and Category.objects.count() == 10

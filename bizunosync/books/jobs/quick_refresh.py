@@ -154,7 +154,30 @@ def summary(result: dict) -> str:
         more = result["too_large_count"] - len(result.get("too_large", []))
         text += (f" Not sent: {result['too_large_count']} items have more form fields than the store's PHP "
                  f"max_input_vars ({result.get('max_input_vars')}) allows: {named}{f' and {more} more' if more > 0 else ''}.")
-    return text + messages_line(result)
+    return text + short_messages_line(result)
+
+
+SUMMARY_SKUS = 5
+SUMMARY_TEXT = 200
+
+
+def short_messages_line(result: dict) -> str:
+    """The store's messages for the one-line summary, kept short: a 3,000-item refresh kept 35 KB of
+    "Missing in WooCommerce: …" there. Those lists are folded across batches into a count and the
+    first few SKUs, other texts cut; the full messages stay in the job's result."""
+    rows = result.get("messages") or []
+    missing = {}
+    for row in rows:
+        label, sep, rest = row["text"].partition(": ")
+        if sep and label.startswith("Missing"):
+            missing.setdefault(label, []).extend(sku for sku in rest.split(", ") if sku)
+    kept = [{**row, "text": row["text"][:SUMMARY_TEXT]} for row in rows
+            if not (row["text"].partition(": ")[0] in missing and len(missing[row["text"].partition(": ")[0]]) > SUMMARY_SKUS)]
+    folded = "".join(
+        f" {label}: {len(skus)} SKUs ({', '.join(skus[:SUMMARY_SKUS])}, …; all in the job's result)."
+        for label, skus in missing.items() if len(skus) > SUMMARY_SKUS
+    )
+    return messages_line({"messages": kept}) + folded
 
 
 def _cut_warning(number: int, received: int, batch, limit: int, lowered: int) -> str:

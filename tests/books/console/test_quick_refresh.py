@@ -176,3 +176,16 @@ def test_the_job_names_every_item_it_sent_so_each_item_links_to_it(store_side, m
 
     assert sorted(job.touched) == sorted([f"books.item:{mug.pk}", f"books.item:{tea.pk}"])
     assert list(SyncJob.objects.filter(touched__icontains=f'"books.item:{mug.pk}"')) == [job]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_missing_list_is_folded_in_the_summary_and_kept_whole_in_the_result(store_side, make_item):
+    for n in range(250):
+        make_item(f"GONE-{n:03d}")
+
+    job = run_refresh()
+
+    assert job.summary == ("Processed 250 items, updated 0. Missing in WooCommerce: 250 SKUs "
+                           "(GONE-000, GONE-001, GONE-002, GONE-003, GONE-004, …; all in the job's result).")
+    listed = [sku for m in job.result["messages"] for sku in m["text"].split(": ", 1)[1].split(", ")]
+    assert len(listed) == 250 and listed[-1] == "GONE-249"
