@@ -237,3 +237,19 @@ def connect_signals():
     post_save.connect(_order_saved, sender=Order, dispatch_uid="store-order-changed-after-export")
     post_save.connect(_line_changed, sender=OrderLine, dispatch_uid="store-line-changed-after-export")
     post_delete.connect(_line_changed, sender=OrderLine, dispatch_uid="store-line-deleted-after-export")
+
+
+def changed_orders(limit: int = 50) -> list[dict]:
+    """The exported orders changed since, as plain data for an alert digest: oldest export first.
+
+    [{"number", "bizuno_id", "changes": ["Status: Processing → Cancelled", …], "to_do": ["Void invoice #12 …"]}]
+    Two queries (orders, their lines) whatever the count.
+    """
+    orders = (Order.objects.filter(exported=True, changed_after_export=True)
+              .order_by("exported_at", "pk").prefetch_related("lines")[:limit])
+    out = []
+    for order in orders:
+        found, actions = report_for(order)
+        out.append({"number": order.number, "bizuno_id": order.bizuno_id,
+                    "changes": [str(c) for c in found], "to_do": actions})
+    return out

@@ -231,3 +231,14 @@ def test_the_order_page_says_it_changed_after_export_and_what_to_do(exported, ad
 
     assert "Status: Processing → Cancelled" in page
     assert "To do in Bizuno: Void invoice #12 (the order was cancelled in the store)." in page
+
+
+def test_the_digest_gets_the_changed_orders_as_plain_data_in_fixed_queries(exported, django_assert_num_queries):
+    exported.status = Order.Status.CANCELLED
+    exported.save()
+
+    with django_assert_num_queries(2):
+        rows = changes.changed_orders()
+
+    assert rows == [{"number": "1001", "bizuno_id": "12", "changes": ["Status: Processing → Cancelled"],
+                     "to_do": ["Void invoice #12 (the order was cancelled in the store)."]}]
