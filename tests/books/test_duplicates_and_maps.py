@@ -139,3 +139,33 @@ def test_booking_with_maps_costs_the_same_queries_for_2_or_40_lines(catalog, map
             book_order(an_order(po=po, shipping_carrier="FedEx Ground", lines=[line(f"S{i:02}", "1") for i in range(n)]))
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(__import__("django.db").db.connection.vendor != "postgresql",
+                    reason="needs PostgreSQL locks and concurrent connections")
+def test_two_sends_of_one_po_at_the_same_moment_book_it_once(catalog):
+    import threading
+
+    from django.db import connections
+
+    from bizunosync.books.services.booking import book_order
+
+    barrier, results = threading.Barrier(2), []
+
+    def send():
+        try:
+            barrier.wait()
+            results.append(book_order(an_order(po="WC1001")))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+
+    assert SalesOrder.objects.filter(po_reference="WC1001").count() == 1
+    assert sorted(r.duplicate for r in results) == [False, True]
+    assert len({r.order_id for r in results}) == 1
