@@ -490,7 +490,7 @@ def _messages(data: dict) -> MessageBlock:
 
 
 def bizuno_transport(connection=None, *, connect_timeout=None, read_timeout=None) -> Transport:
-    """The store → books client, from Settings → Bizuno connection."""
+    """The store → books client, from Connections → Bizuno connection."""
     from .connections import BizunoConnection
     from bizunosync.wire.secrets import SecretError
 
@@ -498,14 +498,14 @@ def bizuno_transport(connection=None, *, connect_timeout=None, read_timeout=None
     if not conn.url or not conn.token:
         raise errors.RefusedLocally(
             explanation="The Bizuno connection is not set up: enter the Bizuno URL and API token in "
-            "Settings → Bizuno connection (or run manage.py bizuno_connect)."
+            "Connections → Bizuno connection (or run manage.py bizuno_connect)."
         )
     try:
         token = conn.token_plain
     except SecretError as exc:
         raise errors.RefusedLocally(
             explanation="The stored API token cannot be decrypted with the configured key "
-            "(FIELD_ENCRYPTION_KEY changed?); enter it again in Settings → Bizuno connection."
+            "(FIELD_ENCRYPTION_KEY changed?); enter it again in Connections → Bizuno connection."
         ) from exc
     from .inprocess import transport_class
 
@@ -524,7 +524,7 @@ def portal_path(endpoint: str) -> str:
 
 
 def store_transport(connection=None, *, connect_timeout=None, read_timeout=None) -> Transport:
-    """The books → store client, from Settings → Store connection (paths like ``product/refresh``)."""
+    """The books → store client, from Connections → Store connections (paths like ``product/refresh``)."""
     from .connections import StoreConnection
     from bizunosync.wire.secrets import SecretError
 
@@ -532,14 +532,14 @@ def store_transport(connection=None, *, connect_timeout=None, read_timeout=None)
     if not conn.url or not conn.email or not conn.password:
         raise errors.RefusedLocally(
             explanation="The store connection is not set up: enter the store URL, WordPress user and "
-            "password in Settings → Store connection (or run manage.py store_connect)."
+            "password in Connections → Store connections (or run manage.py store_connect)."
         )
     try:
         password = conn.password_plain
     except SecretError as exc:
         raise errors.RefusedLocally(
             explanation="The stored WordPress password cannot be decrypted with the configured key "
-            "(FIELD_ENCRYPTION_KEY changed?); enter it again in Settings → Store connection."
+            "(FIELD_ENCRYPTION_KEY changed?); enter it again in Connections → Store connections."
         ) from exc
     from .inprocess import transport_class
 

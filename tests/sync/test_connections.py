@@ -47,9 +47,9 @@ def test_a_token_encrypted_under_another_key_is_refused_with_a_clear_message(set
 
 
 def test_an_unconfigured_connection_refuses_to_build_a_transport():
-    with pytest.raises(errors.RefusedLocally, match="Settings → Bizuno connection"):
+    with pytest.raises(errors.RefusedLocally, match="Connections → Bizuno connection"):
         bizuno_transport()
-    with pytest.raises(errors.RefusedLocally, match="Settings → Store connection"):
+    with pytest.raises(errors.RefusedLocally, match="Connections → Store connections"):
         store_transport()
 
 
