@@ -195,9 +195,9 @@ def test_a_store_that_says_something_else_is_reported_in_its_own_words(db):
 
 
 def test_the_buttons_sit_on_both_connection_pages_for_superusers(admin_client):
-    BizunoConnection.load(), StoreConnection.load()
-    for name in ("sync_bizunoconnection", "sync_storeconnection"):
-        page = admin_client.get(reverse(f"admin:{name}_change", args=[1])).content.decode()
+    pks = {"sync_bizunoconnection": BizunoConnection.load().pk, "sync_storeconnection": StoreConnection.load().pk}
+    for name, pk in pks.items():
+        page = admin_client.get(reverse(f"admin:{name}_change", args=[pk])).content.decode()
         assert 'id="test-connection"' in page and ">Test connection</button>" in page
         assert 'href="/admin/connections/">Connections</a>' in page
 
@@ -222,20 +222,23 @@ def test_store_side_staff_may_not_test_the_books_connection(make_staff, client):
     seller = make_staff("seller", extra=["store.send_to_bizuno"])
     seller.user_permissions.add(*Permission.objects.filter(codename__in=["view_storeconnection"]))
     client.force_login(seller)
+    store = StoreConnection.load()
 
-    assert client.post(reverse("admin:sync_storeconnection_test", args=[1])).status_code == 403
+    assert client.post(reverse("admin:sync_storeconnection_test", args=[store.pk])).status_code == 403
 
 
 def test_a_get_only_goes_back_to_the_page_and_sends_nothing(admin_client):
-    response = admin_client.get(reverse("admin:sync_storeconnection_test", args=[1]))
+    store = StoreConnection.load()
+    response = admin_client.get(reverse("admin:sync_storeconnection_test", args=[store.pk]))
 
-    assert response.status_code == 302 and response["Location"] == reverse("admin:sync_storeconnection_change", args=[1])
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:sync_storeconnection_change", args=[store.pk])
 
 
 def test_the_answer_page_lists_each_check_in_plain_words(admin_client, db):
     with fs.FaultServer(fs.html_page(403)) as store:
-        store_at(store.url)
-        page = admin_client.post(reverse("admin:sync_storeconnection_test", args=[1])).content.decode()
+        conn = store_at(store.url)
+        page = admin_client.post(reverse("admin:sync_storeconnection_test", args=[conn.pk])).content.decode()
 
     assert "Does not work." in page
     assert "a proxy/WAF blocked the call before the store saw it" in page
