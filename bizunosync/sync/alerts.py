@@ -11,7 +11,8 @@
    sends one "down" and one "recovered" message, however many calls failed;
 2. at most every ``digest_minutes`` (default 15) sends one digest of the jobs
    that newly failed or need review in the last day and the connections that
-   went down, each item once (``AlertSent``), nothing when there is nothing new.
+   went down, and the exported orders changed in the store since (what to do
+   in Bizuno), each item once (``AlertSent``), nothing when there is nothing new.
 
 Shoppers' rate quotes are not staff jobs and raise no alarm here.
 """
@@ -158,12 +159,30 @@ def digest_items(now) -> tuple[list[SyncJob], list[ConnectionIncident]]:
             [i for i in incidents if f"incident:{i.pk}" not in sent])
 
 
-def digest_text(jobs, incidents) -> tuple[str, str]:
+def _order_key(row: dict) -> str:
+    """One item per order and state of its changes: a further change is reported again, the same one never."""
+    import hashlib
+
+    what = hashlib.sha1("|".join(row["changes"]).encode()).hexdigest()[:16]
+    return f"order-changed:{row['number']}:{what}"[:120]
+
+
+def changed_order_items() -> list[dict]:
+    """Exported orders changed in the store since (bizunosync.store.export.changes), not yet in a digest."""
+    from bizunosync.store.export.changes import changed_orders
+
+    rows = changed_orders(limit=DIGEST_MAX_ITEMS)
+    sent = set(AlertSent.objects.filter(key__in=[_order_key(r) for r in rows]).values_list("key", flat=True))
+    return [r for r in rows if _order_key(r) not in sent]
+
+
+def digest_text(jobs, incidents, orders=()) -> tuple[str, str]:
     failed = [j for j in jobs if j.status == SyncJob.Status.FAILED]
     review = [j for j in jobs if j.status == SyncJob.Status.NEEDS_REVIEW]
     counts = [f"{len(failed)} failed"] if failed else []
     counts += [f"{len(review)} need{'s' if len(review) == 1 else ''} review"] if review else []
     counts += [f"{len(incidents)} connection{'s' if len(incidents) != 1 else ''} down"] if incidents else []
+    counts += [f"{len(orders)} order{'s' if len(orders) != 1 else ''} changed after export"] if orders else []
     lines = []
 
     def section(title, rows):
@@ -184,6 +203,13 @@ def digest_text(jobs, incidents) -> tuple[str, str]:
         for incident in incidents:
             state = f"answers again since {_at(incident.ended)}" if incident.ended else "still no answer"
             lines.append(f"- {incident.peer_name} since {_at(incident.started)} ({state}): {incident.first_error}")
+        lines.append("")
+    if orders:
+        lines.extend([f"Orders changed after export: Bizuno still has them as exported ({len(orders)})", ""])
+        for row in orders:
+            lines.append(f"- Order {row['number']} (Bizuno ID {row['bizuno_id'] or '?'}): {'; '.join(row['changes'])}")
+            lines.append(f"  To do in Bizuno: {' '.join(row['to_do'])}")
+        lines.append(f"  {_link(reverse('admin:store_orderchangedafterexport_changelist'))}")
         lines.append("")
     lines.append(f"Everything that needs you: {_link(reverse('admin:sync_syncjob_changelist') + '?attention=1')}")
     return f"{SUBJECT} {', '.join(counts)}", "\n".join(lines)
@@ -230,7 +256,8 @@ def send_alerts(now=None) -> dict:
     if not due:
         return sent
     jobs, incidents = digest_items(now)
-    if not jobs and not incidents:
+    orders = changed_order_items()
+    if not jobs and not incidents and not orders:
         return sent
     with transaction.atomic():
         # The row lock makes the digest one per interval even with two schedulers.
@@ -239,12 +266,13 @@ def send_alerts(now=None) -> dict:
             return sent
         AlertSent.objects.bulk_create(
             [AlertSent(key=_job_key(j), sent_at=now) for j in jobs]
-            + [AlertSent(key=f"incident:{i.pk}", sent_at=now) for i in incidents],
+            + [AlertSent(key=f"incident:{i.pk}", sent_at=now) for i in incidents]
+            + [AlertSent(key=_order_key(r), sent_at=now) for r in orders],
             ignore_conflicts=True,
         )
         locked.last_digest_at = now
         locked.save(update_fields=["last_digest_at"])
-        subject, body = digest_text(jobs, incidents)
+        subject, body = digest_text(jobs, incidents, orders)
         _mail(subject, body, to)
     sent["digest"] = subject
     log.info("alerts: digest %r to %d recipient(s)", subject, len(to))

@@ -242,3 +242,34 @@ def test_the_digest_gets_the_changed_orders_as_plain_data_in_fixed_queries(expor
 
     assert rows == [{"number": "1001", "bizuno_id": "12", "changes": ["Status: Processing → Cancelled"],
                      "to_do": ["Void invoice #12 (the order was cancelled in the store)."]}]
+
+
+def test_the_alert_digest_lists_an_order_changed_after_export_once_with_what_to_do(exported, admin_user):
+    from datetime import timedelta
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from bizunosync.sync import alerts
+    from bizunosync.sync.alert_models import AlertSettings
+
+    alert = AlertSettings.load()
+    alert.recipients.add(admin_user)
+    exported.status = Order.Status.CANCELLED
+    exported.save()
+
+    alerts.send_alerts(now=timezone.now())
+    alerts.send_alerts(now=timezone.now() + timedelta(hours=1))  # the same change is not told twice
+
+    assert len(mail.outbox) == 1
+    digest = mail.outbox[0]
+    assert "1 order changed after export" in digest.subject
+    assert "- Order 1001 (Bizuno ID 12): Status: Processing → Cancelled" in digest.body
+    assert "To do in Bizuno: Void invoice #12 (the order was cancelled in the store)." in digest.body
+    assert "/admin/store/orderchangedafterexport/" in digest.body
+
+    line = exported.lines.get(sku="MUG")
+    line.quantity = 1
+    line.save()
+    alerts.send_alerts(now=timezone.now() + timedelta(hours=2))  # a further change is news
+    assert len(mail.outbox) == 2
