@@ -105,7 +105,9 @@ def differences(snapshot: dict, now: dict) -> list[Change]:
     if not snapshot:
         return []
     out = []
-    if snapshot.get("status") != now["status"]:
+    # Only closing (or reopening) an order matters to the books: processing → shipped or completed
+    # is the order's normal life (ship confirmation comes from Bizuno itself).
+    if (snapshot.get("status") in CLOSED) != (now["status"] in CLOSED):
         labels = dict(Order.Status.choices)
         out.append(Change("Status", labels.get(snapshot.get("status"), snapshot.get("status") or ""),
                           labels.get(now["status"], now["status"])))

@@ -273,3 +273,24 @@ def test_the_alert_digest_lists_an_order_changed_after_export_once_with_what_to_
     line.save()
     alerts.send_alerts(now=timezone.now() + timedelta(hours=2))  # a further change is news
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.parametrize("status", [Order.Status.SHIPPED, Order.Status.COMPLETED, Order.Status.ON_HOLD])
+def test_an_order_going_on_with_its_normal_life_after_export_is_not_listed(exported, status):
+    exported.status = status
+    exported.save()
+
+    exported.refresh_from_db()
+    assert exported.changed_after_export is False
+    assert report(exported) == ([], [])
+
+
+def test_a_ship_confirmation_from_bizuno_does_not_list_the_order(exported, client, alice):
+    from tests.store.conftest import post
+
+    head = "Shipped 11/28/2026 via UPS Ground, tracking number(s):"
+    answer = post(client, "order/confirm", {"head": {"WC1001": head}, "body": {"WC1001": "1Z999"}}).json()
+
+    exported.refresh_from_db()
+    assert exported.status == Order.Status.SHIPPED, answer
+    assert exported.changed_after_export is False
