@@ -272,7 +272,7 @@ def ship_confirm(request):
         # One confirmation per store the day's orders came from, each its own job in the log.
         shipped = ship_confirm_job.stores_shipped(day)
         if not shipped:
-            messages.warning(request, f"No shipments with a store order reference on {day:%m/%d/%Y}; nothing was sent.")
+            messages.warning(request, f"No shipments with a store order reference on {day:%Y-%m-%d}; nothing was sent.")
             return HttpResponseRedirect(_console_url())
         counts = {store.pk: count for store, count in shipped}
         return _start_each(request, Kind.SHIP_CONFIRM, [store for store, _ in shipped], lambda store: (
