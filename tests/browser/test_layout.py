@@ -114,7 +114,7 @@ def test_at_1280px_no_list_loses_a_column(busy_log, live_server, page, admin_use
     problems = []
     for name, url in [("orders", "/admin/store/order/"), ("sync-jobs", "/admin/sync/syncjob/"),
                       ("inbound-calls", "/admin/sync/inboundcall/"), ("items", "/admin/books/item/"),
-                      ("products", "/admin/store/product/")]:
+                      ("products", "/admin/store/product/"), ("sales-orders", "/admin/books/salesorder/")]:
         page.goto(live_server.url + url)
         found = page.evaluate(COLUMNS)
         screenshot(page, f"laptop-{name}")
