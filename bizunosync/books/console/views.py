@@ -285,7 +285,8 @@ def ship_confirm(request):
         form=form,
         day=day,
         preview=preview,
-        to_send=sum(1 for row in rows if row.ref),
+        # An order no store can be found for (no store, no prefix that matches) is not sent anywhere.
+        to_send=sum(1 for row in rows if row.ref and row.store_id),
         can_run=_can_run(request),
     )
 

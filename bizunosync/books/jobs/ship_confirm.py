@@ -61,7 +61,8 @@ def shipped_on(day: dt.date, store: StoreConnection | None = None) -> list[Shipp
     Each row names the store it goes back to; with ``store``, only that store's rows.
     """
     orders: dict[int, ShippedOrder] = {}
-    stores = {s.pk: s for s in StoreConnection.objects.order_by("pk")}
+    # No store set up yet: the (empty) first one, whose job then says what to fill in, as before the list.
+    stores = {s.pk: s for s in StoreConnection.objects.order_by("pk")} or {(first := StoreConnection.load()).pk: first}
     shipments = (
         Shipment.objects.filter(ship_date=day)
         .select_related("sales_order")
