@@ -162,3 +162,14 @@ def test_the_attempt_page_says_the_call_was_in_process(same_site, admin_client):
     page = admin_client.get(reverse("admin:sync_syncjob_change", args=[job.pk]))
 
     assert f"in-process: {SITE}/bizuno/?bizRt=portal/api/orderAdd" in page.content.decode()
+
+
+def test_the_shops_rates_page_asks_this_sites_books_in_process_from_inside_its_own_request(same_site, client):
+    # A request (the shopper's) that makes a request (shipGetRates) to the same site, in the same thread.
+    ShippingRateRule.objects.create(rate_id="ups:GND", title="UPS Ground", country="DE", price=Decimal("9.10"))
+
+    page = client.get(reverse("shop-rates"), {"country": "DE", "postcode": "10119", "city": "Berlin", "weight": "1"})
+
+    assert page.status_code == 200
+    assert [(r["id"], r["quote"]) for r in page.json()["rates"]] == [("ups:GND", "9.10")]
+    assert SyncAttempt.objects.get().request_summary["transport"] == "in-process"
