@@ -12,7 +12,7 @@ from bizunosync.sync.connections import BizunoConnection
 
 from . import admin_changes  # registers "Orders changed after export"
 from .admin_export import BizunoOrderAdminMixin, SyncStateFilter
-from .services import held_stock
+from .services import description_html, held_stock
 from .admin_ownership import OrderHistoryMixin, ProductOwnershipMixin
 from .models import (
     Category,
@@ -119,6 +119,12 @@ class ProductAdmin(ProductOwnershipMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tiers")
+
+    def save_model(self, request, obj, form, change):
+        # The product page renders descriptions as HTML: a local edit is made safe as Bizuno's are.
+        obj.short_description = description_html.clean(obj.short_description)
+        obj.description = description_html.clean(obj.description)
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="against Bizuno")
     def stock_against_bizuno(self, obj):

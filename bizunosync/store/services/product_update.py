@@ -20,7 +20,7 @@ from bizunosync.wire.fields import FieldError
 from bizunosync.wire.messages import MessageBlock
 
 from ..models import Category, PriceTier, Product, ProductImage, StoreSettings, Tag
-from . import held_stock, images, snapshot, units
+from . import description_html, held_stock, images, snapshot, units
 
 
 @dataclass
@@ -77,8 +77,9 @@ def _apply(update, settings, primary, gallery, messages, written) -> UpdateResul
     product.product_type = target
     product.parent = None
     product.name = update.name[:255]
-    product.short_description = update.short_description
-    product.description = update.long_description
+    # Bizuno sends HTML; made safe here, once, and rendered as HTML on the product page.
+    product.short_description = description_html.clean(update.short_description)
+    product.description = description_html.clean(update.long_description)
     product.slug = slugify(update.slug or update.description or update.sku, allow_unicode=True)[:255]
     product.menu_order = update.menu_order if update.menu_order is not None else 99
     product.published = True
