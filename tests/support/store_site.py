@@ -43,7 +43,9 @@ class StoreSite:
         self.url = f"http://127.0.0.1:{self.port}"
         self.email, self.password = login
         self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))},
+            # Its own everything: no shared cache, queue or mail settings from the test run's environment.
+            **{k: v for k, v in os.environ.items()
+               if not k.startswith(("DJANGO_", "PYTEST_")) and k not in ("CACHE_URL", "RQ_URL", "EMAIL_URL")},
             "DJANGO_SETTINGS_MODULE": "bridge.settings",
             "DEBUG": "true",
             "SECRET_KEY": "second-store-site-secret",
