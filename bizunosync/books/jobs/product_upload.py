@@ -27,6 +27,7 @@ from bizunosync.wire.product_refresh import Tier
 
 from .. import stores as store_rules
 from ..models import Item
+from . import refresh_changes
 from .common import keep_messages, messages_line
 
 PATH = "product/update"
@@ -165,7 +166,8 @@ def run(job: SyncJob) -> None:
         return
     job.touched = job.touched or []
     for item in chunks(chosen, after):
-        form = {"data": wire.build(product_for(item, mode))}
+        product = product_for(item, mode)
+        form = {"data": wire.build(product)}
         fields = phpform.count_fields(form)
         if fields > limit:  # refused here and named, nothing sent; the upload goes on with the next one
             _refuse(job, state, item.sku, MessageBlock().error(too_large(item.sku, fields, limit)))
@@ -176,6 +178,7 @@ def run(job: SyncJob) -> None:
                 _refuse(job, state, item.sku, exc.messages)
             else:
                 state["uploaded"] += 1
+                refresh_changes.remember_upload(store.pk, product, item.pk)  # Quick Refresh's old values
                 keep_messages(state, reply.messages)
                 job.succeeded_count += 1
         done += 1

@@ -18,6 +18,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bizunosync.wire.product_refresh import CLEAR, RefreshItem
+from bizunosync.wire.product_update import ProductUpdate
 
 from ..models import LastPushed
 
@@ -95,6 +96,14 @@ def remember(store_id: int, sent: dict[int, dict]) -> None:
         unique_fields=["store", "item"],
         update_fields=["sent", "pushed_at"],
     )
+
+
+def remember_upload(store_id: int, sent: ProductUpdate, item_pk: int) -> None:
+    """A product the store accepted from Product Upload: its price, stock, tiers and weight are now the
+    store's too, so the next Quick Refresh compares with them (product/update clears the sale price)."""
+    as_refresh = RefreshItem(sku=sent.sku, qty_stock=sent.qty_stock, weight=sent.weight, price=sent.price,
+                             sale_price=CLEAR, tiers=list(sent.tiers or []))
+    remember(store_id, {item_pk: sent_values(as_refresh)})
 
 
 def record(state: dict, changes: list[dict], first: int) -> None:

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from bizunosync.books.jobs import refresh_changes
 from bizunosync.books.models import Item, LastPushed
+from bizunosync.sync import jobs
 from bizunosync.sync.connections import StoreConnection
 from bizunosync.sync.models import SyncJob
 from bizunosync.wire.product_refresh import CLEAR, RefreshItem, Tier
@@ -143,3 +144,18 @@ def test_the_progress_bar_advances_after_every_batch(make_item):
 
     assert seen == [(0, 250), (100, 250), (200, 250)]
     assert (job.processed, job.total) == (250, 250)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_product_upload_counts_as_sent_so_the_next_refresh_compares_with_it(store_side, make_item):
+    make_item("APRON", price="10.00", on_hand=10, sale="8.00")
+    upload = jobs.create_job(SyncJob.Kind.PRODUCT_UPLOAD, target="t", params={"skus": ["APRON"], "mode": 3},
+                             trigger=SyncJob.Trigger.STAFF)
+    jobs.run_job(upload.pk)
+    Item.objects.filter(sku="APRON").update(full_price=Decimal("11"))
+
+    job = run_refresh()
+
+    # The upload sent 10.00 and cleared the sale price (product/update does): the refresh sets both.
+    assert job.result["first_push"] == 0
+    assert job.result["changes"][0]["changes"] == [["Price", "10.00", "11.00"], ["Sale price", "—", "8.00"]]
