@@ -281,3 +281,9 @@ def test_the_ship_confirm_command_sends_each_store_its_own_orders():
         {"EU1": "Shipped 2026-11-27 via UPS Ground, tracking number(s):"}]
     assert [sorted(r.form["data"]["head"]) for r in us_server.requests] == [["US1", "US2"]]
     assert SyncJob.objects.filter(kind=SyncJob.Kind.SHIP_CONFIRM, status="succeeded").count() == 2
+
+
+def test_the_jobs_page_of_a_run_for_all_stores_refuses_a_missing_list(admin_client):
+    page = admin_client.get(reverse("admin:books_console_jobs"), {"ids": "x"})
+
+    assert page.status_code == 400 and b"ids:" in page.content

@@ -29,6 +29,7 @@ class ConsoleAdminMixin:
             path("console/ship-confirm/", wrap(views.ship_confirm), name="books_console_ship_confirm"),
             path("console/upload/", wrap(views.upload), name="books_console_upload"),
             path("console/job/<int:job_id>/", wrap(views.job_page), name="books_console_job"),
+            path("console/jobs/", wrap(views.jobs_page), name="books_console_jobs"),
             path("console/job/<int:job_id>/cancel/", wrap(views.job_cancel), name="books_console_job_cancel"),
             path("console/job/<int:job_id>/retry/", wrap(views.job_retry), name="books_console_job_retry"),
         ]

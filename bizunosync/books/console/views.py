@@ -122,7 +122,8 @@ def _start_each(request, kind, stores, build) -> HttpResponseRedirect:
     if started:
         names = ", ".join(str(job.store) for job in started)
         messages.success(request, f"Started {len(started)} {started[0].get_kind_display()} jobs, one per store: {names}.")
-    return HttpResponseRedirect(_console_url() + "#recent-jobs")
+    ids = ",".join(str(job.pk) for job in [*started, *already])
+    return HttpResponseRedirect(reverse("admin:books_console_jobs") + f"?ids={ids}")
 
 
 def _stores(request):
@@ -377,6 +378,22 @@ def _changes(job) -> dict | None:
         "first_push": result.get("first_push", 0),
         "unchanged": max(0, result.get("processed", 0) - result.get("changed_items", 0) - result.get("first_push", 0)),
     }
+
+
+MAX_GROUP = 50
+
+
+def jobs_page(request):
+    """Several jobs started together (one per store): a live bar for each, and each one's own page for retry."""
+    raw = request.GET.get("ids", "")
+    ids = [int(part) for part in raw.split(",") if part.strip().isdigit()][:MAX_GROUP]
+    if not ids:
+        return HttpResponseBadRequest("ids: give the sync job numbers, comma separated, e.g. ?ids=4,5,6")
+    group = list(SyncJob.objects.filter(pk__in=ids, kind__in=CONSOLE_KINDS).select_related("store").order_by("pk"))
+    for job in group:  # display only; never saved
+        job.summary = _readable(job.summary)
+    title = f"{group[0].get_kind_display()}: {len(group)} stores" if group else "Console jobs"
+    return _page(request, "jobs.html", title, group=group, can_run=_can_run(request))
 
 
 def job_cancel(request, job_id):
