@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "bizunosync.store",
     "bizunosync.books",
     "bizunosync.demo",
+    "rangefilter",  # date-range filters on the sync log lists (django-admin-rangefilter)
 ]
 
 MIDDLEWARE = [
@@ -247,3 +248,5 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Shop back office <no
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where the links in alert emails point (the back office as staff reach it).
 ALERTS_SITE_URL = env.str("ALERTS_SITE_URL", default=(SITE_URLS[0] if SITE_URLS else "http://127.0.0.1:8000"))
+# Shoppers' rate lookups (their own light log, not sync jobs) are kept this many days.
+RATE_QUOTE_RETENTION_DAYS = env.int("RATE_QUOTE_RETENTION_DAYS", default=14)

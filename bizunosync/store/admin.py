@@ -11,6 +11,7 @@ from bizunosync.sync.admin_scale import IndexedValuesFilter, ScaledListMixin
 from bizunosync.sync.connections import BizunoConnection
 
 from . import admin_changes  # registers "Orders changed after export"
+from . import admin_rates  # noqa: F401  (registers the rate-quote log)
 from .admin_export import BizunoOrderAdminMixin, SyncStateFilter
 from .services import description_html, held_stock
 from .admin_ownership import OrderHistoryMixin, ProductOwnershipMixin

@@ -244,6 +244,6 @@ class BizunoOrderAdminMixin:
             "form": form,
             "result": result,
             "order": order,
-            "job_url": reverse("admin:sync_syncjob_change", args=[result.job_id]) if result and result.job_id else "",
+            "job_url": reverse("admin:store_ratequote_change", args=[result.quote_id]) if result and result.quote_id else "",
         }
         return TemplateResponse(request, "admin/store/order/bizuno_quote_rates.html", context)

@@ -426,3 +426,6 @@ class LocalEdit(models.Model):
 
     def __str__(self):
         return f"{self.product.sku} {self.field}: {self.old_value} → {self.new_value}"
+
+
+from .rates.quote_log import RateQuote  # noqa: E402,F401  (the model lives with the rates)

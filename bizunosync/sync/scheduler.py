@@ -40,6 +40,7 @@ PERIODIC: list[tuple[str, timedelta, str]] = [
     # Cheap when nothing is new; the digest itself waits its own interval (AlertSettings.digest_minutes).
     ("alert emails", timedelta(minutes=1), "bizunosync.sync.alerts.send_alerts"),
     ("alert records pruning", timedelta(days=1), "bizunosync.sync.alerts.prune_alert_records"),
+    ("rate quote pruning", timedelta(days=1), "bizunosync.store.rates.quote_log.prune_rate_quotes"),
 ]
 
 

@@ -4,9 +4,9 @@
 parameters stripped) with the short ``rates_timeout``, caches the answer per
 destination and weight for ``rates_cache_seconds``, and when Bizuno is slow,
 down or answers garbage returns the configured fallback (a flat rate, or no
-rates) with a notice. It never raises. Each call that goes out is a sync job
-of kind "Shipping rates" with its attempt, so staff can see why the checkout
-showed the fallback.
+rates) with a notice. It never raises. Each call that goes out is one row of
+the rate-quote log (``quote_log.RateQuote``), not a sync job: a quote served
+one checkout and is never retried, so it has no place among the jobs staff act on.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -22,14 +23,16 @@ from django.utils import timezone
 
 from bizunosync.sync import errors
 from bizunosync.sync.connections import BizunoConnection
-from bizunosync.sync.jobs import call, create_job
 from bizunosync.sync.models import SyncJob
 from bizunosync.sync.transport import bizuno_transport, portal_path
 from bizunosync.wire import ship_rates
 from bizunosync.wire.fields import FieldError
 from bizunosync.wire.ship_rates import Rate
 
+from .quote_log import RateQuote
+
 log = logging.getLogger("bizunosync.store.rates")
+_TRIGGERS = {SyncJob.Trigger.CHECKOUT: RateQuote.Trigger.CHECKOUT, SyncJob.Trigger.STAFF: RateQuote.Trigger.STAFF}
 
 BIZUNO, CACHE, FALLBACK = "bizuno", "cache", "fallback"
 FALLBACK_ID = "bizunosync:fallback"
@@ -46,7 +49,8 @@ class RatesResult:
     notice: str = ""
     # Why the fallback was used (for staff; never shown to customers).
     problem: str = ""
-    job_id: int | None = field(default=None, compare=False)
+    # The RateQuote row recording the call (none for cache hits and calls never made).
+    quote_id: int | None = field(default=None, compare=False)
 
     def as_json(self) -> dict:
         return {
@@ -71,11 +75,11 @@ def cache_key(conn, query: ship_rates.RateQuery) -> str:
     return "bizunosync:rates:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-def _fallback(conn, problem: str, job_id=None) -> RatesResult:
+def _fallback(conn, problem: str, quote_id=None) -> RatesResult:
     if conn.rates_fallback == BizunoConnection.Fallback.FLAT:
         rate = Rate(FALLBACK_ID, conn.rates_fallback_title or "Shipping", conn.rates_fallback_amount)
-        return RatesResult([rate], FALLBACK, FLAT_NOTICE, problem, job_id)
-    return RatesResult([], FALLBACK, NONE_NOTICE, problem, job_id)
+        return RatesResult([rate], FALLBACK, FLAT_NOTICE, problem, quote_id)
+    return RatesResult([], FALLBACK, NONE_NOTICE, problem, quote_id)
 
 
 def _freeze(rates) -> list:
@@ -117,36 +121,31 @@ def quote(destination: dict, total_weight, *, trigger=SyncJob.Trigger.CHECKOUT, 
 
 
 def _ask_bizuno(conn, query, key, trigger, user) -> RatesResult:
-    job = create_job(
-        SyncJob.Kind.SHIP_RATES, target=_target(query), params=ship_rates.to_params(query), trigger=trigger,
-        user=user, total=1,
-    )
-    job.status, job.started = SyncJob.Status.RUNNING, timezone.now()
+    """One GET shipGetRates, recorded as a RateQuote (not a sync job: nothing to retry)."""
+    log_row = RateQuote(destination=_target(query), trigger=_TRIGGERS.get(trigger, RateQuote.Trigger.CHECKOUT))
+    started = time.monotonic()
     try:
         timeout = conn.rates_timeout
         transport = bizuno_transport(conn, connect_timeout=min(conn.connect_timeout, timeout), read_timeout=timeout)
-        reply = call(job, transport, "GET", portal_path("shipGetRates"), params=ship_rates.to_params(query))
+        params = ship_rates.to_params(query)
+        log_row.via = transport.describe("GET", portal_path("shipGetRates"), params=params).get("transport", "http")
+        reply = transport.request("GET", portal_path("shipGetRates"), params=params)
+        log_row.http_status = reply.status
         try:
             rates = ship_rates.read_answer(reply.data)
         except FieldError as exc:
             raise errors.WrongShape(explanation=f"Bizuno's rates answer is not usable: {exc}") from exc
     except errors.SyncError as exc:
-        what = "offered the flat fallback rate" if conn.rates_fallback == BizunoConnection.Fallback.FLAT else "offered no rates"
-        _finish(job, SyncJob.Status.FAILED, f"{exc.explanation.rstrip('.')}. The checkout {what}.", exc.failure_class)
-        return _fallback(conn, exc.explanation, job.pk)
+        log_row.duration_ms = round((time.monotonic() - started) * 1000)
+        log_row.http_status = exc.status or log_row.http_status
+        log_row.failure_class = exc.failure_class
+        log_row.problem = exc.explanation[:500]
+        log_row.fallback_used = True
+        log_row.save()
+        return _fallback(conn, exc.explanation, log_row.pk)
+    log_row.duration_ms = reply.duration_ms if reply.duration_ms is not None else round((time.monotonic() - started) * 1000)
     if conn.rates_cache_seconds:
         cache.set(key, _freeze(rates), conn.rates_cache_seconds)
-    titles = ", ".join(f"{r.title} {r.quote}" for r in rates) or "no rates"
-    job.processed = job.succeeded_count = 1
-    job.result = {"rates": _freeze(rates)}
-    _finish(job, SyncJob.Status.SUCCEEDED, f"Bizuno quoted {titles}.")
-    return RatesResult(rates, BIZUNO, job_id=job.pk)
-
-
-def _finish(job, status, summary, failure_class=""):
-    # A rates call is never retried (the shopper has moved on), so it is
-    # finished here rather than through run_job's retry/review decision.
-    job.status, job.summary, job.failure_class, job.finished = status, summary, failure_class, timezone.now()
-    job.save(update_fields=["status", "summary", "failure_class", "started", "finished", "processed",
-                            "succeeded_count", "result"])
-
+    log_row.rates = _freeze(rates)
+    log_row.save()
+    return RatesResult(rates, BIZUNO, quote_id=log_row.pk)

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from bizunosync.books.models import PortalSettings, ShippingRateRule
 from bizunosync.store.rates.service import quote
+from bizunosync.store.models import RateQuote
 from bizunosync.sync.models import SyncJob
 from tests.support.faultserver import FaultServer, dead_url, html_page, json_reply, stall, text_reply
 
@@ -32,7 +33,10 @@ def test_rates_come_from_bizuno_with_a_get_and_no_empty_parameters(connect):
         "city": ["Berlin"], "address_1": ["Torstraße 12"], "totalWeight": ["2.5"],
     }
     assert sent.headers["x-bizuno-token"] == TOKEN and "authorization" not in sent.headers
-    assert SyncJob.objects.get(kind=SyncJob.Kind.SHIP_RATES).status == SyncJob.Status.SUCCEEDED
+    logged = RateQuote.objects.get()
+    assert (logged.destination, logged.rates, logged.fallback_used) == ("DE BE 10119, 2.5 kg", [["fedex:GND", "FedEx Ground", "12.40"]], False)
+    assert logged.duration_ms is not None and logged.http_status == 200
+    assert not SyncJob.objects.exists()  # a shopper's quote is not a staff job
 
 
 def test_a_second_quote_for_the_same_destination_and_weight_sends_nothing(connect):
@@ -58,9 +62,10 @@ def test_a_dead_port_gives_the_flat_fallback_at_once(connect):
     assert result.source == "fallback"
     assert [(r.title, r.quote) for r in result.rates] == [("Standard shipping", Decimal("6.50"))]
     assert "standard rate" in result.notice
-    job = SyncJob.objects.get()
-    assert (job.status, job.failure_class) == (SyncJob.Status.FAILED, "connection")
-    assert "offered the flat fallback rate" in job.summary
+    logged = RateQuote.objects.get()
+    assert (logged.fallback_used, logged.failure_class) == (True, "connection")
+    assert "Could not connect to Bizuno (connection refused)" in logged.problem
+    assert not SyncJob.objects.exists()
 
 
 def test_a_stalled_bizuno_gives_the_fallback_within_the_rates_timeout(connect):
@@ -73,7 +78,7 @@ def test_a_stalled_bizuno_gives_the_fallback_within_the_rates_timeout(connect):
     assert 0.3 < took < 1.5
     assert (result.source, result.rates) == ("fallback", [])
     assert "unavailable right now" in result.notice
-    assert SyncJob.objects.get().failure_class == "read_timeout"
+    assert RateQuote.objects.get().failure_class == "read_timeout"
 
 
 @pytest.mark.parametrize("behaviour, failure_class", [
@@ -89,7 +94,7 @@ def test_garbage_answers_give_the_fallback_and_are_logged(connect, behaviour, fa
 
     assert (result.source, again.source) == ("fallback", "fallback")  # failures are not cached
     assert len(server.requests) == 2
-    assert SyncJob.objects.filter(failure_class=failure_class).count() == 2
+    assert RateQuote.objects.filter(failure_class=failure_class, fallback_used=True).count() == 2
 
 
 def test_no_postcode_means_no_rates_and_no_call(connect):
@@ -103,7 +108,7 @@ def test_no_postcode_means_no_rates_and_no_call(connect):
 def test_without_a_connection_the_fallback_is_used_and_nothing_logged(db):
     result = quote(BERLIN, Decimal("1"))
 
-    assert result.source == "fallback" and not SyncJob.objects.exists()
+    assert result.source == "fallback" and not SyncJob.objects.exists() and not RateQuote.objects.exists()
 
 
 def test_an_unreadable_destination_is_a_fallback_not_an_exception(connect):
