@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('store', '0009_order_shipping_to_confirm'),
+        ('store', '0010_descriptions_made_safe_html'),
     ]
 
     operations = [
