@@ -1,8 +1,8 @@
 """Refuse a NUL in any query parameter or form field before a view (or the database) sees it.
 
 ``GET /?q=%00`` was a 500 on PostgreSQL (the storefront search compared the
-NUL in SQL). Every view gets this check, on its path parameters, query string
-and (for a POSTed form) form fields; the two machine APIs, which answer in
+NUL in SQL). Every view gets this check, on its path parameters, query string,
+(for a POSTed form) form fields and cookies; the two machine APIs, which answer in
 their peers' shapes and record every call, run the same check at their own
 edge instead and are marked ``nul_checked``.
 """
@@ -36,4 +36,7 @@ class RefuseNulMiddleware:
         field = nul.in_pairs({k: v for k, v in view_kwargs.items() if isinstance(v, str)}) or nul.in_pairs(request.GET)
         if field is None and request.method == "POST" and request.content_type in FORM_TYPES:
             field = nul.in_pairs(request.POST)
+        if field is None:
+            # The session cookie is looked up in the database too (a 500 on PostgreSQL).
+            field = nul.in_pairs(request.COOKIES)
         return refuse(field) if field is not None else None

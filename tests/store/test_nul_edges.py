@@ -153,3 +153,10 @@ def test_sync_skus_as_text_says_what_it_got(client, alice):
     response = post(client, "product/sync", {"syncSkus": '"A-1"'})
 
     assert response.json()["data"]["params"] == {"syncSkus": "must be a JSON list of SKUs, not text"}
+
+
+def test_a_nul_in_the_session_cookie_is_refused_not_looked_up(client):
+    client.cookies["sessionid"] = "abcdefgh\x00ijkl"
+
+    refused_naming(client.get(reverse("admin:index")), "sessionid")
+    refused_naming(client.get("/"), "sessionid")
