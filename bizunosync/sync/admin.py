@@ -15,11 +15,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from rangefilter.filters import DateRangeFilterBuilder
+
 from bizunosync.wire.secrets import SecretError, mask
 
-from . import connection_check, jobs, permissions, state
-from . import admin_alerts  # noqa: F401  (registers Alert emails and Connection incidents)
+from . import connection_check, jobs, permissions, request_body, state
+from . import admin_alerts, admin_attempts  # noqa: F401  (register Alert emails, incidents, attempts)
 from .admin_connections import ConnectionTestMixin
+from .csv_export import CsvExportMixin
 from .admin_scale import IndexedValuesFilter, ScaledListMixin
 from .permissions import may_send
 from .connections import BizunoConnection, StoreConnection
@@ -215,6 +218,18 @@ def _pre(value) -> str:
     return format_html('<pre style="white-space:pre-wrap;overflow-wrap:anywhere;max-height:24em;overflow:auto;margin:0">{}</pre>', text)
 
 
+def decoded_body_html(summary) -> str:
+    data, cut = request_body.decoded(summary)
+    if data is None:
+        return "—" if not (summary or {}).get("body_excerpt") else _pre(summary["body_excerpt"])
+    note = ""
+    if cut:
+        note = (f"Only the first {len(summary['body_excerpt']):,} characters of {summary.get('body_bytes', 0):,} bytes "
+                "are kept; the fields after them are not shown.")
+    text = request_body.as_text(data) or "(no fields)"
+    return format_html('{}{}', _pre(text), format_html('<p class="help">{}</p>', note) if note else "")
+
+
 class SyncAttemptInline(admin.StackedInline):
     model = SyncAttempt
     extra = 0
@@ -227,12 +242,13 @@ class SyncAttemptInline(admin.StackedInline):
         ("status_code", "failure_class", "reached"),
         "error",
         "message_list",
+        "body",
         "request",
         "response",
     ]
     readonly_fields = [
         "number", "started", "took", "method", "address", "status_code", "failure_class", "reached", "error",
-        "message_list", "request", "response",
+        "message_list", "body", "request", "response",
     ]
 
     def has_add_permission(self, request, obj=None):
@@ -270,9 +286,14 @@ class SyncAttemptInline(admin.StackedInline):
             format_html_join("", "<li><strong>{}</strong>: {}</li>", ((m["level"], m["text"]) for m in obj.messages)),
         )
 
+    @admin.display(description="Request body, as PHP reads it (secrets redacted)")
+    def body(self, obj):
+        return decoded_body_html(obj.request_summary)
+
     @admin.display(description="Request (secrets redacted)")
     def request(self, obj):
-        return _pre(obj.request_summary)
+        # The body is shown decoded above; the URL-encoded excerpt would say it again, unreadably.
+        return _pre({k: v for k, v in (obj.request_summary or {}).items() if k != "body_excerpt"})
 
     @admin.display(description="Response excerpt")
     def response(self, obj):
@@ -311,14 +332,24 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(SyncJob)
-class SyncJobAdmin(ScaledListMixin, admin.ModelAdmin):
+class SyncJobAdmin(CsvExportMixin, ScaledListMixin, admin.ModelAdmin):
     list_display = [
         # The summary says what happened in words: next to the status, not off the right edge.
         "created", "kind", "target", "coloured_status", "short_summary", "failure_class", "attempt_count",
         "triggered", "took",
     ]
     list_display_links = ["created", "target"]
-    list_filter = [ProblemFilter, StateFilter, "kind", "failure_class", "trigger", "store", "created", TouchedFilter]
+    list_filter = [ProblemFilter, StateFilter, "kind", "failure_class", "trigger", "store",
+                   ("created", DateRangeFilterBuilder(title="created between")), TouchedFilter]
+    csv_name = "sync-jobs"
+    # Only columns the list reads (params, result… are deferred): no query per row.
+    csv_columns = [
+        ("id", "pk"), ("created", "created"), ("kind", lambda j: j.get_kind_display()), ("target", "target"),
+        ("status", lambda j: state.shown(j).text), ("failure class", lambda j: j.get_failure_class_display()),
+        ("summary", "summary"), ("attempts", "attempt_count"), ("trigger", lambda j: j.get_trigger_display()),
+        ("by", lambda j: j.triggered_by.get_username() if j.triggered_by else ""), ("started", "started"),
+        ("finished", "finished"),
+    ]
     # The job's own columns only: searching every attempt's error joined 1,000,000 rows with
     # LIKE '%…%' and needed DISTINCT (1.6 s). Errors are found by the failure class filter.
     search_fields = ["target", "summary"]
@@ -641,11 +672,19 @@ def progress_payload(job: SyncJob) -> dict:
 
 
 @admin.register(InboundCall)
-class InboundCallAdmin(ScaledListMixin, admin.ModelAdmin):
+class InboundCallAdmin(CsvExportMixin, ScaledListMixin, admin.ModelAdmin):
     # The note says what happened in words: next to the result, not off the right edge on a laptop.
     list_display = ["received", "side", "method", "endpoint", "result", "note", "http", "caller",
                     "items", "changed", "took"]
-    list_filter = ["side", ("endpoint", IndexedValuesFilter), "result", "received", TouchedFilter]
+    list_filter = ["side", ("endpoint", IndexedValuesFilter), "result",
+                   ("received", DateRangeFilterBuilder(title="received between")), TouchedFilter]
+    csv_name = "inbound-calls"
+    csv_columns = [
+        ("id", "pk"), ("received", "received"), ("side", "side"), ("method", "method"), ("endpoint", "endpoint"),
+        ("caller", "caller"), ("address", "remote_addr"), ("HTTP status", "http_status"),
+        ("result", lambda c: c.get_result_display()), ("items", "item_count"), ("changed", "changed_count"),
+        ("note", "note"), ("took (ms)", "duration_ms"),
+    ]
     search_fields = ["caller", "note"]
     search_help_text = "Search by caller (user or token owner) or note."
     date_hierarchy = "received"

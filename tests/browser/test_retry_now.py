@@ -17,7 +17,7 @@ from bizunosync.books.models import SalesOrder
 from bizunosync.store.models import Order
 from bizunosync.sync.connections import BizunoConnection
 from bizunosync.sync.models import SyncJob
-from tests.support.browser import admin_login, screenshot
+from tests.support.browser import SCREENSHOTS, admin_login, screenshot
 from tests.support.faultserver import dead_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -53,6 +53,10 @@ def test_a_failing_export_shows_as_retrying_and_retry_now_books_it_once_fixed(
     # The sync log: amber Retrying with its countdown, counted under Needs attention.
     page.goto(f"{live_server.url}/admin/")
     assert "1 retrying" in page.locator("#sync-attention").inner_text()
+    screenshot(page, "index-sync-health-1280")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "index-sync-health-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.locator("#sync-attention a", has_text="1 retrying").click()
     page.wait_for_load_state()
     status = page.locator("#result_list tbody tr td.field-coloured_status").first.inner_text()
@@ -80,3 +84,12 @@ def test_a_failing_export_shows_as_retrying_and_retry_now_books_it_once_fixed(
     assert page.locator("#sync-attempts, .inline-group").first.inner_text().count("Number:") == 2
     assert page.locator("#retry-now").count() == 0
     screenshot(page, "sync-job-retried-now-booked-1280")
+
+    # The request as Bizuno's PHP read it: nested fields, the token redacted.
+    body = page.locator(".field-body").last
+    assert "General\n  PurchaseOrderID: WC1003" in body.inner_text()
+    body.scroll_into_view_if_needed()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    body.screenshot(path=str(SCREENSHOTS / "sync-attempt-decoded-body-1280.png"))
+    page.set_viewport_size(PHONE)
+    page.locator(".field-body").last.screenshot(path=str(SCREENSHOTS / "sync-attempt-decoded-body-390.png"))

@@ -186,7 +186,7 @@ def test_the_admin_index_counts_failed_review_and_retrying_jobs_apart_each_linki
     html = staff_client.get(reverse("admin:index")).content.decode()
 
     assert "Sync health" in html
-    assert f'<a href="{CHANGELIST}?attention=1" style="font-weight:bold">3 jobs</a>' in html
+    assert f'(<a href="{CHANGELIST}?attention=1">all 3</a>)' in html
     assert f'<a href="{CHANGELIST}?status__exact=failed" style="color:#dc3545;font-weight:bold">1 failed</a>' in html
     assert f'<a href="{CHANGELIST}?status__exact=needs_review"' in html and "1 needs review</a>" in html
     assert f'<a href="{CHANGELIST}?status__exact=retrying"' in html and "1 retrying</a>" in html
