@@ -18,6 +18,7 @@ even if items were added or unflagged in between.
 from __future__ import annotations
 
 import time
+from array import array
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -202,28 +203,8 @@ def _set_aside(job: SyncJob, state: dict, entries) -> None:
     entries.clear()
 
 
-@runner(SyncJob.Kind.QUICK_REFRESH)
-def run(job: SyncJob) -> None:
-    store = store_rules.job_store(job)
-    transport = store_transport(store)
-    store_id = store.pk
-    state = dict(job.result or {})
-    after = state.get("last_sku", "")
-    if after and not state.get("complete"):
-        state.setdefault("resumed_after", after)
-    include_inactive = store_rules.include_inactive(job, store)
-    remaining = flagged_items(include_inactive, after_sku=after, store=store).count()
-    done = state.get("processed", 0)
-    state.update(processed=done, updated=state.get("updated", 0), batches_done=state.get("batches_done", 0),
-                 max_input_vars=store.max_input_vars)
-    job.touched = job.touched or []
-    progress(job, done, total=done + remaining, result=state)
-    if not remaining and not done:
-        job.summary = "Processed 0 items, updated 0. No items are flagged “sync to store”; nothing was sent."
-        return
-    # A pause between batches, set only by the browser test; production never waits.
-    delay = float(getattr(settings, "BOOKS_CONSOLE_BATCH_DELAY", 0) or 0)
-    batcher = refresh_batches.Batcher(catalog(include_inactive, after, store=store), store.max_input_vars)
+def _send_all(job, state, batcher, transport, store_id, delivered_pks, delay) -> bool:
+    """Send every batch; False when staff cancelled."""
     number = 0
     while batch := batcher.next_batch():
         number += 1
@@ -252,15 +233,47 @@ def run(job: SyncJob) -> None:
         state["batches_done"] += 1
         if delivered:
             state["last_sku"] = delivered[-1].item.sku
-        # Each item is delivered once (a resent one only when it arrives whole): no duplicates to weed out.
-        job.touched.extend(f"books.item:{entry.pk}" for entry in delivered)
+        delivered_pks.extend(entry.pk for entry in delivered)  # a resent one only once it arrives whole
         if reply.data.get("note"):
             state.setdefault("notes", []).append(str(reply.data["note"])[:200])
         keep_messages(state, reply.messages)
         job.succeeded_count = state["processed"] - job.failed_count
         if not progress(job, state["processed"], summary=summary(state), result=state):
             job.summary = f"Cancelled by staff after {state['processed']} items. " + summary(state)
+            return False
+    return True
+
+
+@runner(SyncJob.Kind.QUICK_REFRESH)
+def run(job: SyncJob) -> None:
+    store = store_rules.job_store(job)
+    transport = store_transport(store)
+    store_id = store.pk
+    state = dict(job.result or {})
+    after = state.get("last_sku", "")
+    if after and not state.get("complete"):
+        state.setdefault("resumed_after", after)
+    include_inactive = store_rules.include_inactive(job, store)
+    remaining = flagged_items(include_inactive, after_sku=after, store=store).count()
+    done = state.get("processed", 0)
+    state.update(processed=done, updated=state.get("updated", 0), batches_done=state.get("batches_done", 0),
+                 max_input_vars=store.max_input_vars)
+    job.touched = job.touched or []
+    progress(job, done, total=done + remaining, result=state)
+    if not remaining and not done:
+        job.summary = "Processed 0 items, updated 0. No items are flagged “sync to store”; nothing was sent."
+        return
+    # A pause between batches, set only by the browser test; production never waits.
+    delay = float(getattr(settings, "BOOKS_CONSOLE_BATCH_DELAY", 0) or 0)
+    batcher = refresh_batches.Batcher(catalog(include_inactive, after, store=store), store.max_input_vars)
+    # The items sent, as plain integers until the run ends: one ref string per item (50,000 of them)
+    # would make the job's memory grow with the catalog. Each is delivered once: no duplicates.
+    delivered_pks = array("q")
+    try:
+        if not _send_all(job, state, batcher, transport, store_id, delivered_pks, delay):
             return
+    finally:
+        job.touched.extend(f"books.item:{pk}" for pk in delivered_pks)
     _set_aside(job, state, batcher.too_large)
     state["complete"] = True
     progress(job, state["processed"], result=state)
