@@ -29,8 +29,6 @@ from bizunosync.sync.models import SyncJob
 from bizunosync.sync.transport import store_transport
 from bizunosync.wire.product_refresh import CLEAR, RefreshItem, Tier, build_batch
 
-from bizunosync.wire.messages import MessageBlock
-
 from .. import stores as store_rules
 from ..models import Item
 from . import refresh_batches, refresh_changes
@@ -155,6 +153,8 @@ def summary(result: dict) -> str:
         more = result["too_large_count"] - len(result.get("too_large", []))
         text += (f" Not sent: {result['too_large_count']} items have more form fields than the store's PHP "
                  f"max_input_vars ({result.get('max_input_vars')}) allows: {named}{f' and {more} more' if more > 0 else ''}.")
+    if result.get("cut_note"):
+        text += " " + result["cut_note"]
     return text + short_messages_line(result)
 
 
@@ -218,10 +218,9 @@ def _send_all(job, state, batcher, transport, store_id, delivered_pks, delay) ->
             delivered = batch[:whole]
             batcher.put_back(batch[whole:])
             lowered = refresh_batches.lowered_limit(batch, whole, batcher.limit)
-            if not state.get("cut_batches"):
-                keep_messages(state, MessageBlock().warning(
-                    _cut_warning(number, refresh_batches.received(reply.data.get("note")), batch,
-                                 batcher.limit, lowered)))
+            if not state.get("cut_batches"):  # said once: the rest of the run keeps within the lowered limit
+                state["cut_note"] = _cut_warning(number, refresh_batches.received(reply.data.get("note")), batch,
+                                                 batcher.limit, lowered)
             state["cut_batches"] = state.get("cut_batches", 0) + 1
             batcher.limit = lowered
         pks = {entry.item.sku: entry.pk for entry in delivered}
@@ -229,7 +228,8 @@ def _send_all(job, state, batcher, transport, store_id, delivered_pks, delay) ->
         refresh_changes.remember(store_id, sent)  # only what the store received whole
         refresh_changes.record(state, changes, first)
         state["processed"] += len(delivered)
-        state["updated"] += _updated(reply)
+        # A cut batch's "Updated N" counts the item cut in half too: it is sent again and counted then.
+        state["updated"] += min(_updated(reply), len(delivered))
         state["batches_done"] += 1
         if delivered:
             state["last_sku"] = delivered[-1].item.sku
