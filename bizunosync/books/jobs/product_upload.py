@@ -168,6 +168,7 @@ def run(job: SyncJob) -> None:
     for item in chunks(chosen, after):
         product = product_for(item, mode)
         form = {"data": wire.build(product)}
+        item._prefetched_objects_cache = {}  # its images point back at it: let the item go once sent
         fields = phpform.count_fields(form)
         if fields > limit:  # refused here and named, nothing sent; the upload goes on with the next one
             _refuse(job, state, item.sku, MessageBlock().error(too_large(item.sku, fields, limit)))

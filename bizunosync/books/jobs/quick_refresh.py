@@ -73,8 +73,17 @@ def catalog(include_inactive: bool | None = None, after_sku: str = "", store: St
     """The flagged items after ``after_sku`` as batch entries, read from the database chunk by chunk."""
     if include_inactive is None:
         include_inactive = (store or StoreConnection.load()).include_inactive
+    to_item = to_item or refresh_item
+
+    def sent_then_released(item: Item) -> RefreshItem:
+        sent = to_item(item)
+        # Each prefetched level points back at its item: without this cycle a chunk is freed as soon
+        # as it is sent, instead of waiting for the garbage collector (memory grew with the catalog).
+        item.__dict__.pop("default_levels", None)
+        return sent
+
     return refresh_batches.catalog(lambda last: flagged_items(include_inactive, after_sku=last, store=store),
-                                   to_item or refresh_item, after_sku)
+                                   sent_then_released, after_sku)
 
 
 @dataclass

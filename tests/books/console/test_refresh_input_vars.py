@@ -241,3 +241,29 @@ def test_product_upload_reads_the_chosen_items_in_chunks(fault_store, make_item,
     item_reads = [q["sql"] for q in queries if q["sql"].lstrip().startswith("SELECT") and 'FROM "books_item"' in q["sql"]
                   and "COUNT(" not in q["sql"] and "books_item_accessories" not in q["sql"]]
     assert len(item_reads) == 3 and all("LIMIT 2" in sql for sql in item_reads)
+
+
+def test_a_sent_chunk_is_freed_at_once_not_left_for_the_garbage_collector(make_item, monkeypatch):
+    # Prefetched price levels point back at their item; left as a cycle, every chunk read stays in
+    # memory until the garbage collector runs, and memory grows with the catalog.
+    import gc
+    import weakref
+
+    monkeypatch.setattr(refresh_batches, "CHUNK", 10)
+    for n in range(30):
+        make_item(f"SKU-{n:03d}", tiers=TIERS)
+    seen = []
+
+    def watched(item):
+        seen.append(weakref.ref(item))
+        return quick_refresh.refresh_item(item)
+
+    entries = quick_refresh.catalog(False, to_item=watched)
+    gc.disable()
+    try:
+        sent = [next(entries) for _ in range(21)]  # the third chunk is read: the first is no longer needed
+        alive = [ref for ref in seen[:10] if ref() is not None]
+    finally:
+        gc.enable()
+    assert len(sent) == 21 and [t.qty for t in sent[0].item.tiers] == [1, 6, 12]
+    assert alive == []
