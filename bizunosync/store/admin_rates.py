@@ -35,8 +35,8 @@ class RateQuoteAdmin(admin.ModelAdmin):
     @admin.display(description="answer", ordering="fallback_used")
     def answer(self, obj):
         if obj.fallback_used:
-            return format_html('<strong style="color:#b35c00">Fallback</strong>')
-        return format_html('<span style="color:#198754">Bizuno</span>')
+            return format_html('<strong style="color:#b35c00">{}</strong>', "Fallback")
+        return format_html('<span style="color:#198754">{}</span>', "Bizuno")
 
     @admin.display(description="rates or problem")
     def rates_shown(self, obj):

@@ -168,17 +168,7 @@ def _after_error(job: SyncJob, exc: errors.SyncError, now) -> SyncJob:
     explanation = exc.explanation.rstrip(".")
     if exc.retryable:
         schedule = backoff_schedule()
-        if job.auto_retries < len(schedule):
-            delay = schedule[job.auto_retries]
-            job.auto_retries += 1
-            job.next_attempt_at = now + timedelta(seconds=delay)
-            job.status = SyncJob.Status.QUEUED
-            job.finished = None
-            # The countdown and "retry 1 of 3" are shown live beside the status (sync.state):
-            # a summary saying "in 30 s" would be wrong a minute later.
-            job.summary = f"{_nothing_reached(explanation, job)}; retrying automatically."
-            job.save(update_fields=_RUN_FIELDS)
-            submit(job, run_after=job.next_attempt_at)
+        if _schedule_retry(job, f"{_nothing_reached(explanation, job)}; retrying automatically.", now):
             return job
         tried = f"gave up after {len(schedule)} automatic retries" if schedule else "automatic retries are off"
         return _finish(
@@ -198,19 +188,29 @@ def _after_error(job: SyncJob, exc: errors.SyncError, now) -> SyncJob:
 
 def _resend(job: SyncJob, exc: errors.SyncError, explanation: str, now) -> SyncJob | None:
     """An ambiguous failure the peer cannot act on twice: retried with the same backoff; None when out of tries."""
+    peer = f"{job.peer_name[:1].upper()}{job.peer_name[1:]}"
+    summary = f"{explanation}. {peer} may have received it, but {job.resend_safe}; retrying automatically."
+    if _schedule_retry(job, summary, now):
+        return job
+    job.review_hint = f"{_review_text(job).rstrip('.')}; gave up after {len(backoff_schedule())} automatic retries"
+    return None
+
+
+def _schedule_retry(job: SyncJob, summary: str, now) -> bool:
+    """Queue the job's next automatic try after the backoff; False when its tries are used up."""
     schedule = backoff_schedule()
     if job.auto_retries >= len(schedule):
-        job.review_hint = f"{_review_text(job).rstrip('.')}; gave up after {len(schedule)} automatic retries"
-        return None
-    delay = schedule[job.auto_retries]
+        return False
+    job.next_attempt_at = now + timedelta(seconds=schedule[job.auto_retries])
     job.auto_retries += 1
-    job.next_attempt_at = now + timedelta(seconds=delay)
     job.status = SyncJob.Status.QUEUED
     job.finished = None
-    job.summary = f"{explanation}. {job.peer_name[:1].upper()}{job.peer_name[1:]} may have received it, but {job.resend_safe}; retrying automatically."
+    # The countdown and "retry 1 of 3" are shown live beside the status (sync.state):
+    # a summary saying "in 30 s" would be wrong a minute later.
+    job.summary = summary
     job.save(update_fields=_RUN_FIELDS)
     submit(job, run_after=job.next_attempt_at)
-    return job
+    return True
 
 
 def _nothing_reached(explanation: str, job) -> str:
