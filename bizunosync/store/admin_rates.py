@@ -7,24 +7,16 @@ from django.utils.html import format_html
 from rangefilter.filters import DateTimeRangeFilterBuilder
 
 from .rates.quote_log import RateQuote, condition
+from bizunosync.sync.admin_readonly import ReadOnlyLogAdmin
 
 
 @admin.register(RateQuote)
-class RateQuoteAdmin(admin.ModelAdmin):
+class RateQuoteAdmin(ReadOnlyLogAdmin, admin.ModelAdmin):
     list_display = ["created", "destination", "answer", "rates_shown", "failure_class", "took", "trigger"]
     list_filter = [("created", DateTimeRangeFilterBuilder()), "fallback_used", "failure_class", "trigger"]
     search_fields = ["destination", "problem"]
     date_hierarchy = "created"
     list_per_page = 100
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # pruned after RATE_QUOTE_RETENTION_DAYS
 
     def changelist_view(self, request, extra_context=None):
         text = condition()

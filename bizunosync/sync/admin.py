@@ -28,6 +28,7 @@ from .permissions import may_send
 from .connections import BizunoConnection, StoreConnection
 from .history import TouchedFilter, touched_links
 from .models import InboundCall, SyncAttempt, SyncJob
+from .admin_readonly import ReadOnlyLogAdmin
 
 # ------------------------------------------------------------ connections
 
@@ -672,7 +673,7 @@ def progress_payload(job: SyncJob) -> dict:
 
 
 @admin.register(InboundCall)
-class InboundCallAdmin(CsvExportMixin, ScaledListMixin, admin.ModelAdmin):
+class InboundCallAdmin(ReadOnlyLogAdmin, CsvExportMixin, ScaledListMixin, admin.ModelAdmin):
     # The note says what happened in words: next to the result, not off the right edge on a laptop.
     list_display = ["received", "side", "method", "endpoint", "result", "note", "http", "caller",
                     "items", "changed", "took"]
@@ -689,15 +690,6 @@ class InboundCallAdmin(CsvExportMixin, ScaledListMixin, admin.ModelAdmin):
     search_help_text = "Search by caller (user or token owner) or note."
     date_hierarchy = "received"
     list_defer = ("messages", "touched")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields] + ["records_touched"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from .alert_models import AlertSettings, ConnectionIncident
+from .admin_readonly import ReadOnlyLogAdmin
 
 
 class AlertSettingsAdmin(admin.ModelAdmin):
@@ -29,19 +30,10 @@ class AlertSettingsAdmin(admin.ModelAdmin):
         return obj.last_digest_at or "never"
 
 
-class ConnectionIncidentAdmin(admin.ModelAdmin):
+class ConnectionIncidentAdmin(ReadOnlyLogAdmin, admin.ModelAdmin):
     list_display = ["peer_name", "started", "ended", "failed_calls", "first_error", "down_sent_at", "recovered_sent_at"]
     list_filter = ["peer_name", ("ended", admin.EmptyFieldListFilter)]
     date_hierarchy = "started"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 admin.site.register(AlertSettings, AlertSettingsAdmin)

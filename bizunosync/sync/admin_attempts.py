@@ -8,10 +8,11 @@ from django.utils.html import format_html
 from rangefilter.filters import DateRangeFilterBuilder
 
 from .models import SyncAttempt
+from .admin_readonly import ReadOnlyLogAdmin
 
 
 @admin.register(SyncAttempt)
-class SyncAttemptAdmin(admin.ModelAdmin):
+class SyncAttemptAdmin(ReadOnlyLogAdmin, admin.ModelAdmin):
     list_display = ["started", "job_link", "number", "method", "http_status", "failure_class", "reached", "took",
                     "error"]
     list_filter = [("started", DateRangeFilterBuilder(title="started between")), "failure_class", "reached_peer",
@@ -25,15 +26,6 @@ class SyncAttemptAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer(*self.list_defer)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="job", ordering="job")
     def job_link(self, obj):
