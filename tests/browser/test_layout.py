@@ -80,6 +80,8 @@ def walk(page, base, busy_log):
         ("sync-job", f"/admin/sync/syncjob/{refresh.pk}/change/"),
         ("console", "/admin/books/item/console/"),
         ("quick-refresh-changes", f"/admin/books/item/console/job/{refresh.pk}/"),
+        ("quick-refresh-preview", "/admin/books/item/console/quick-refresh/preview/"),
+        ("ship-confirm", "/admin/books/item/console/ship-confirm/"),
         ("inbound-calls", "/admin/sync/inboundcall/"),
     ]
 
