@@ -518,6 +518,12 @@ class MethodMap(models.Model):
         return getattr(self, self.VALUE_FIELD)
 
 
+def _one_entry_per_method(name: str) -> models.UniqueConstraint:
+    # A store sends "Flat rate" one day and "flat rate" the next: one map entry covers both.
+    return models.UniqueConstraint(Lower("store_method"), name=name,
+                                   violation_error_message="This store method is already mapped (case is ignored).")
+
+
 class ShippingMethodMap(MethodMap):
     VALUE_FIELD = "bizuno_carrier"
     bizuno_carrier = models.CharField(
@@ -527,8 +533,7 @@ class ShippingMethodMap(MethodMap):
     class Meta(MethodMap.Meta):
         verbose_name = "shipping method map entry"
         verbose_name_plural = "shipping method map"
-        constraints = [models.UniqueConstraint(Lower("store_method"), name="books_one_shipping_map_per_method",
-                                              violation_error_message="This store method is already mapped (case is ignored).")]
+        constraints = [_one_entry_per_method("books_one_shipping_map_per_method")]
 
 
 class PaymentMethodMap(MethodMap):
@@ -540,8 +545,7 @@ class PaymentMethodMap(MethodMap):
     class Meta(MethodMap.Meta):
         verbose_name = "payment method map entry"
         verbose_name_plural = "payment method map"
-        constraints = [models.UniqueConstraint(Lower("store_method"), name="books_one_payment_map_per_method",
-                                              violation_error_message="This store method is already mapped (case is ignored).")]
+        constraints = [_one_entry_per_method("books_one_payment_map_per_method")]
 
 
 # ------------------------------------------------------------------- portal
