@@ -194,15 +194,17 @@ def test_it_keeps_what_bizuno_sent_as_a_snapshot_for_the_drift_report(client, al
     assert snap["regular_price"] == "12.0000" and snap["stock_quantity"] == 3 and snap["tiers"] == [[6, "11.0000"]]
 
 
-def _batch(n, round_no):
+def _batch(n, round_no, breaks=(10, 20)):
     return [{"SKU": f"Q-{i}", "QtyStock": str(round_no + i), "Price": f"{round_no}.5",
-             "PriceTiers": [{"qty": "10", "price": f"{round_no}.25"}, {"qty": "20", "price": "1"}]} for i in range(n)]
+             "PriceTiers": [{"qty": str(breaks[0]), "price": f"{round_no}.25"}, {"qty": str(breaks[1]), "price": "1"}]}
+            for i in range(n)]
 
 
-# auth (user + permission, one query; counters and remembered login, one shared-cache read) · store settings · savepoint · products · tiers ·
-# one UPDATE · tier DELETE · tier INSERT · release · inbound call (savepoint, insert, release)
-# · the quantities held in orders not yet in Bizuno (one query for the batch)
-QUERIES_PER_BATCH = 14
+# auth (user + permission, one query; counters and remembered login, one shared-cache read) · store settings · savepoint
+# · products · tiers · the quantities held in orders not yet in Bizuno (one query for the batch) · one UPDATE
+# · tiers: one UPDATE of the prices that moved, or one DELETE and one INSERT where the quantity breaks changed
+# · release · inbound call (savepoint, insert, release)
+QUERIES_PER_BATCH = 13
 
 
 @pytest.mark.parametrize("size", [10, 100, 1000])
@@ -212,6 +214,24 @@ def test_a_refresh_batch_costs_the_same_queries_whatever_its_size(client, alice,
     with django_assert_num_queries(QUERIES_PER_BATCH):
         body = put(client, "product/refresh", _batch(size, 2)).json()
     assert body["note"] == f"Updated {size} of {size} products."
+    with django_assert_num_queries(QUERIES_PER_BATCH + 1):
+        body = put(client, "product/refresh", _batch(size, 3, breaks=(5, 50))).json()
+    assert body["note"] == f"Updated {size} of {size} products."
+    assert sorted(PriceTier.objects.filter(product__sku="Q-0").values_list("qty", "price")) == [
+        (5, Decimal("3.25")), (50, Decimal("1"))]
+
+
+def test_a_tier_whose_price_moves_is_repriced_in_place_and_its_neighbours_keep_their_rows(client, alice, settings_row):
+    make_product("T-1")
+    put(client, "product/refresh", [{"SKU": "T-1", "PriceTiers": [{"qty": "6", "price": "11"}, {"qty": "12", "price": "10"}]}])
+    before = dict(PriceTier.objects.filter(product__sku="T-1").values_list("qty", "pk"))
+    body = put(client, "product/refresh", [{"SKU": "T-1", "PriceTiers": [{"qty": "6", "price": "10.50"}, {"qty": "12", "price": "10.00"}]}]).json()
+    assert body["note"] == "Updated 1 of 1 products."
+    tiers = {t.qty: t for t in PriceTier.objects.filter(product__sku="T-1")}
+    assert {qty: t.pk for qty, t in tiers.items()} == before
+    assert (tiers[6].price, tiers[12].price) == (Decimal("10.50"), Decimal("10"))
+    again = put(client, "product/refresh", [{"SKU": "T-1", "PriceTiers": [{"qty": "6", "price": "10.5"}, {"qty": "12", "price": "10"}]}]).json()
+    assert again["note"] == "Updated 0 of 1 products."
 
 
 def test_rows_with_blank_skus_count_in_the_note_as_the_plugin_counts_them(client, alice, settings_row):

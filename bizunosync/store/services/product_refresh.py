@@ -1,10 +1,11 @@
 """`product/refresh` (Quick Refresh): prices, stock and tiers for a batch of SKUs.
 
 A batch costs the same number of queries whatever its size: products read in
-one query, their tiers in one, changed products written in one UPDATE,
-changed tiers replaced with one DELETE and one INSERT — in one transaction.
-Only products whose values actually change are written; sending the same
-batch twice writes nothing the second time.
+one query, their tiers in one, changed products written in one UPDATE, tiers
+whose price changed repriced in one UPDATE, and only the products whose tier
+quantities changed get theirs replaced (one DELETE, one INSERT) — in one
+transaction. Only what actually changes is written; sending the same batch
+twice writes nothing the second time.
 """
 
 from __future__ import annotations
@@ -42,11 +43,13 @@ class RefreshResult:
 
 @dataclass
 class Plan:
-    """What a batch will write: rows for rows.update (pk, *WRITTEN without modified) and tier sets."""
+    """What a batch will write: rows for rows.update (pk, *WRITTEN without modified) and tier changes."""
 
     rows: list[tuple] = field(default_factory=list)
     changed: list[int] = field(default_factory=list)  # pks whose owned values or tiers change
     tiers: dict[int, list[tuple]] = field(default_factory=dict)  # pk → [(qty, price), …] replacing its tiers
+    # (tier id, new price) where a product keeps its quantity breaks and only prices move: Bizuno's usual change.
+    prices: list[tuple] = field(default_factory=list)
 
 
 def _same(a: Decimal | None, b: Decimal | None) -> bool:
@@ -89,16 +92,18 @@ def apply(items: list[wire.RefreshItem], errors: list[wire.ItemError], sent: int
 def read_products(skus: list[str]) -> dict[str, dict]:
     """sku → {"pk", owned values…, "bizuno_snapshot"}, locked for the batch (one query)."""
     names = ("pk", "sku", *OWNED, "bizuno_snapshot")
-    return {row["sku"]: row for row in Product.objects.select_for_update().filter(sku__in=skus).values(*names)}
+    found = Product.objects.select_for_update().filter(sku__in=rows.each_of(skus)).values(*names)
+    return {row["sku"]: row for row in found}
 
 
 def read_tiers(pks: list[int]) -> dict[int, list[tuple]]:
-    """pk → [(qty, price), …] by qty (one query, none when there are no products)."""
+    """pk → [(tier id, qty, price), …] by qty (one query, none when there are no products)."""
     out = defaultdict(list)
     if pks:
-        found = PriceTier.objects.filter(product__in=pks).order_by("product_id", "qty").values_list("product_id", "qty", "price")
-        for pk, qty, price in found:
-            out[pk].append((qty, price))
+        found = (PriceTier.objects.filter(product_id__in=rows.each_of(pks, integers=True))
+                 .order_by("product_id", "qty").values_list("product_id", "pk", "qty", "price"))
+        for pk, tier_id, qty, price in found:
+            out[pk].append((tier_id, qty, price))
     return out
 
 
@@ -117,11 +122,9 @@ def plan_batch(latest: dict[str, wire.RefreshItem], current: dict[str, dict], ti
         pk = row["pk"]
         values = new_values(row, item, settings, held.get(pk))
         wanted = [(t.qty, t.price) for t in item.tiers]
-        tiers_differ = not _same_tiers(tiers.get(pk, ()), wanted)
+        tiers_differ = _plan_tiers(plan, pk, tiers.get(pk, ()), wanted)
         values_differ = _keep_scale(row, values)
         snap = {**row["bizuno_snapshot"], **_sent(values, item, wanted, held.get(pk))}
-        if tiers_differ:
-            plan.tiers[pk] = wanted
         if values_differ or tiers_differ:
             plan.changed.append(pk)
         if values_differ or tiers_differ or snap != row["bizuno_snapshot"]:
@@ -163,18 +166,29 @@ def store_weight(item: wire.RefreshItem, row: dict, settings: StoreSettings) -> 
 
 
 def write(plan: Plan) -> None:
-    """The plan in at most three statements: products, old tiers out, new tiers in."""
+    """The plan in at most four statements: products, tier prices, old tier sets out, new ones in."""
     if plan.rows:
         now = timezone.now()
         rows.update(Product, WRITTEN, [(*row, now) for row in plan.rows])
+    rows.update(PriceTier, ["price"], plan.prices)
     if plan.tiers:
-        PriceTier.objects.filter(product__in=list(plan.tiers)).delete()
+        PriceTier.objects.filter(product_id__in=rows.each_of(plan.tiers, integers=True)).delete()
         rows.insert(PriceTier, ["product", "qty", "price"],
                     [(pk, q, p) for pk, pairs in plan.tiers.items() for q, p in pairs])
 
 
-def _same_tiers(current, wanted) -> bool:
-    return len(current) == len(wanted) and all(q1 == q2 and _same(p1, p2) for (q1, p1), (q2, p2) in zip(current, wanted))
+def _plan_tiers(plan: Plan, pk: int, current, wanted) -> bool:
+    """Add one product's tier changes to the plan; True if any.
+
+    The same quantity breaks: only the prices that moved are written, in place.
+    Other breaks: the product's tiers are replaced.
+    """
+    if [qty for _id, qty, _price in current] != [qty for qty, _price in wanted]:
+        plan.tiers[pk] = wanted
+        return True
+    moved = [(tier_id, price) for (tier_id, _qty, old), (_qty2, price) in zip(current, wanted) if not _same(old, price)]
+    plan.prices.extend(moved)
+    return bool(moved)
 
 
 def _keep_scale(row: dict, values: dict) -> bool:

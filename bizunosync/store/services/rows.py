@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 
 from django.db import connection, models
+from django.db.models.expressions import RawSQL
 
 CHUNK = 5000
 # Fields whose Django adaptation is the identity for values already of the field's type: skipped for speed.
@@ -94,3 +95,16 @@ def insert(model, names: list[str], rows: list[tuple]) -> None:
                                [value for row in chunk for value in row])
         else:
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {marks}", rows)
+
+
+def each_of(values, *, integers: bool = False) -> RawSQL:
+    """``field__in=each_of(values)``: the whole list bound as one parameter.
+
+    A plain ``__in`` list prepares and binds every value on its own (2 ms per
+    1,000 in Django's lookup code, several lists a batch); one JSON or array
+    parameter costs nothing per value and never meets SQLite's variable limit.
+    """
+    values = list(values)
+    if connection.vendor == "postgresql":
+        return RawSQL(f"SELECT unnest(%s::{'bigint' if integers else 'text'}[])", [values])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])

@@ -16,8 +16,13 @@ CATALOG = ("name", "short_description", "description", "length", "width", "heigh
            "categories", "tags", "image", "gallery")
 
 
+_PLACES = Decimal("0.0001")
+
+
 def money(value: Decimal | None) -> str | None:
-    return None if value is None else format(Decimal(value).quantize(Decimal("0.0001")), "f")
+    if value is None:
+        return None
+    return format((value if type(value) is Decimal else Decimal(value)).quantize(_PLACES), "f")
 
 
 def tiers(pairs) -> list[list]:
