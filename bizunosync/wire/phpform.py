@@ -105,6 +105,13 @@ def php_double(value: float, precision: int = PHP_PRECISION) -> str:
     exponent = int(exp_text)
     sign = "-" if mantissa.startswith("-") else ""
     digits = mantissa.lstrip("-").replace(".", "").rstrip("0") or "0"
+    if exponent == precision and value.is_integer() and int(abs(value)) % 10 == 5:
+        # One digit too many, and it is exactly half: zend_dtoa's quick path cannot decide and its
+        # exact-integer path rounds half to even, keeping the digits it emitted, trailing zeros
+        # included (704630545249805.0 prints as 7.0463054524980E+14; ...804.0 as 7.04630545248E+14).
+        emitted = str(int(abs(value)))[:precision]
+        if emitted.rstrip("0") == digits:
+            digits = emitted
     if exponent < -4 or exponent >= precision:
         tail = digits[1:] or "0"
         return f"{sign}{digits[0]}.{tail}E{'+' if exponent >= 0 else '-'}{abs(exponent)}"

@@ -28,6 +28,10 @@ ENCODE_CASES = {
     "floats": {"a": 9.5, "b": 0.1, "c": 1.0, "d": -2.25},
     "float printed with precision 14": {"a": 0.30000000000000004, "b": 123456789012345.6},
     "large float in exponent form": {"a": 1e20, "b": 1e14, "c": 1e13},
+    "fifteen-digit whole float exactly half way keeps its trailing zeros": {
+        "a": 704630545249805.0, "b": 100000000000005.0, "c": 100000000000015.0, "d": 100000000000004.0,
+        "e": -120000000000005.0, "f": 999999999999995.0,
+    },
     "small float in exponent form": {"a": 1e-05, "b": 0.0001, "c": -2.5e-07},
     "list gets explicit indices": {"a": ["x", "y", "z"]},
     "nested list of dicts": {"data": [{"SKU": "A", "QtyStock": "1"}, {"SKU": "B", "QtyStock": "2"}]},
