@@ -11,7 +11,7 @@ does (read the catalog, batch, PUT product/refresh, record progress and changes)
 refresh : the job, every one of the 10,000 products changing price and stock.
 floor   : as many authenticated PUTs as the job made (an empty product/refresh: authentication, the
           call log, no items) through the same transport, plus one bulk UPDATE of the same 10,000
-          rows (bizunosync.store.services.rows.update: executemany on SQLite, UPDATE … FROM VALUES
+          rows (bizunosync.sync.rows.update: executemany on SQLite, UPDATE … FROM VALUES
           on PostgreSQL).
 """
 
@@ -33,7 +33,7 @@ from django.utils import timezone  # noqa: E402
 
 from bizunosync.books.models import Item  # noqa: E402
 from bizunosync.store.models import PriceTier, Product  # noqa: E402
-from bizunosync.store.services import rows  # noqa: E402
+from bizunosync.sync import rows  # noqa: E402
 from bizunosync.sync.connections import StoreConnection  # noqa: E402
 from bizunosync.sync.errors import ApplicationError  # noqa: E402
 from bizunosync.sync.jobs import create_job, run_job  # noqa: E402

@@ -17,6 +17,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils import timezone
+
+from bizunosync.sync import rows
 from bizunosync.wire.product_refresh import CLEAR, RefreshItem
 from bizunosync.wire.product_update import ProductUpdate
 
@@ -90,12 +93,9 @@ def compare(store_id: int, batch: list[RefreshItem], pks: dict[str, int]) -> tup
 
 def remember(store_id: int, sent: dict[int, dict]) -> None:
     """Record what the store accepted, as the next run's old values. One query."""
-    LastPushed.objects.bulk_create(
-        [LastPushed(store_id=store_id, item_id=pk, sent=values) for pk, values in sent.items()],
-        update_conflicts=True,
-        unique_fields=["store", "item"],
-        update_fields=["sent", "pushed_at"],
-    )
+    now = timezone.now()
+    rows.upsert(LastPushed, ["store", "item", "sent", "pushed_at"],
+                [(store_id, pk, values, now) for pk, values in sent.items()], unique=["store", "item"])
 
 
 def remember_upload(store_id: int, sent: ProductUpdate, item_pk: int) -> None:
@@ -110,5 +110,5 @@ def record(state: dict, changes: list[dict], first: int) -> None:
     """Add a batch's changes to the job's result: counts always, rows up to MAX_LISTED."""
     state["changed_items"] = state.get("changed_items", 0) + len(changes)
     state["first_push"] = state.get("first_push", 0) + first
-    rows = state.setdefault("changes", [])
-    rows.extend(changes[: max(0, MAX_LISTED - len(rows))])
+    listed = state.setdefault("changes", [])
+    listed.extend(changes[: max(0, MAX_LISTED - len(listed))])

@@ -21,7 +21,7 @@ from django.db.models import Q
 
 from ..export.changes import CLOSED
 from ..models import OrderLine
-from . import rows
+from bizunosync.sync import rows
 
 # Kept in Product.bizuno_snapshot beside the net stock: Bizuno's own figure, for the product page.
 BIZUNO_STOCK = "bizuno_stock_quantity"

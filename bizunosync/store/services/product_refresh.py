@@ -17,11 +17,12 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from bizunosync.sync import rows
 from bizunosync.wire import product_refresh as wire
 from bizunosync.wire.messages import MessageBlock
 
 from ..models import PriceTier, Product, StoreSettings
-from . import held_stock, rows, snapshot, units
+from . import held_stock, snapshot, units
 
 # What Quick Refresh may change on a product, read and written as plain values (no model instances:
 # at 1,000 items building and diffing instances was most of a batch's time).

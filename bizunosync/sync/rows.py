@@ -97,6 +97,34 @@ def insert(model, names: list[str], rows: list[tuple]) -> None:
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {marks}", rows)
 
 
+def upsert(model, names: list[str], rows: list[tuple], *, unique: list[str]) -> None:
+    """Insert rows (tuples in the order of ``names``), or where ``unique`` matches one, set the rest.
+
+    Django's ``bulk_create(update_conflicts=True)`` does the same through model
+    instances, prepared field by field: for Quick Refresh's values-last-sent, a
+    tenth of the books side's time per batch.
+    """
+    if not rows:
+        return
+    meta = model._meta
+    fields = [meta.get_field(n) for n in names]
+    rows = _adapt(fields, rows)
+    quote = connection.ops.quote_name
+    columns = [quote(f.column) for f in fields]
+    keys = {quote(meta.get_field(n).column) for n in unique}
+    sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
+    marks = "(" + ",".join(["%s"] * len(fields)) + ")"
+    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) VALUES "
+    tail = f" ON CONFLICT ({', '.join(c for c in columns if c in keys)}) DO UPDATE SET {sets}"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for start in range(0, len(rows), CHUNK):
+                chunk = rows[start : start + CHUNK]
+                cursor.execute(head + ",".join([marks] * len(chunk)) + tail, [value for row in chunk for value in row])
+        else:
+            cursor.executemany(head + marks + tail, rows)
+
+
 def each_of(values, *, integers: bool = False) -> RawSQL:
     """``field__in=each_of(values)``: the whole list bound as one parameter.
 
