@@ -8,7 +8,7 @@ apply : one authenticated PUT of 1,000 items, every product and tier changing (d
         validation, the apply, the call log).
 floor : an empty authenticated PUT plus one bulk UPDATE of the same 1,000 rows and fields,
         written the cheapest way the database offers (executemany by primary key on SQLite,
-        UPDATE … FROM (VALUES …) on PostgreSQL).
+        UPDATE … FROM unnest(…) on PostgreSQL, one array per column).
 naive : for each item, Product.objects.get(), set the fields, save(), replace its tiers —
         in one transaction.
 Each is the median of ROUNDS runs; every run sends new values so every row is written.
@@ -57,12 +57,13 @@ def bulk_update(round_no):
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            values = ",".join(["(%s::numeric,%s::numeric,%s::numeric,%s::int,%s,%s::bool,%s,%s::numeric,%s::jsonb,%s::timestamptz,%s::bigint)"] * len(rows))
+            # one array per column: cheaper than a VALUES list of 11,000 parameters (measured)
             cursor.execute(
                 "UPDATE store_product AS p SET regular_price=v.a, sale_price=v.b, price=v.c, stock_quantity=v.d,"
                 " stock_status=v.e, manage_stock=v.f, backorders=v.g, weight=v.h, bizuno_snapshot=v.i, modified=v.j"
-                f" FROM (VALUES {values}) AS v(a,b,c,d,e,f,g,h,i,j,id) WHERE p.id = v.id",
-                [x for row in rows for x in row],
+                " FROM unnest(%s::numeric[], %s::numeric[], %s::numeric[], %s::int[], %s::text[], %s::bool[], %s::text[],"
+                " %s::numeric[], %s::jsonb[], %s::timestamptz[], %s::bigint[]) AS v(a,b,c,d,e,f,g,h,i,j,id) WHERE p.id = v.id",
+                [list(column) for column in zip(*rows)],
             )
         else:
             cursor.executemany(

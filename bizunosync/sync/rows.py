@@ -4,9 +4,9 @@ Django's ``bulk_update`` builds a ``CASE WHEN pk=… THEN …`` expression per
 row per field in Python; at 1,000 products that is most of a Quick Refresh
 batch's time (issue 11). These helpers send plain values instead:
 SQLite gets one ``executemany`` (its fastest path, one statement prepared
-once), PostgreSQL one ``UPDATE … FROM (VALUES …)`` / ``INSERT … VALUES …``
-per 5,000 rows (below its 65,535 parameter limit). Each is one query in
-Django's count, so a batch's query count stays flat.
+once), PostgreSQL one ``UPDATE … FROM unnest(…)`` / ``INSERT … SELECT * FROM
+unnest(…)`` per 5,000 rows, one array parameter per column. Each is one query
+in Django's count, so a batch's query count stays flat.
 
 Values must already be what the fields hold (Decimal, int, str, bool, a
 dict for JSON, an aware datetime): they are adapted per column, not
@@ -48,6 +48,17 @@ def _adapt(fields, rows):
     return [tuple(v if a is None or v is None else a(v) for a, v in zip(adapters, row)) for row in rows]
 
 
+def _unnest(fields, rows) -> tuple[str, list]:
+    """PostgreSQL: the rows as one array per column, ``unnest(%s::numeric(12, 4)[], …)``.
+
+    Eleven parameters instead of 11,000 for 1,000 products: the VALUES list it
+    replaces spent most of its time quoting each value into the statement
+    (66 → 24 ms for a 1,000-product UPDATE, measured in the same run).
+    """
+    casts = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+    return f"unnest({casts})", [list(column) for column in zip(*rows)]
+
+
 def update(model, names: list[str], rows: list[tuple]) -> None:
     """Set ``names`` on each row given as ``(pk, value, value, …)``: one statement."""
     if not rows:
@@ -61,16 +72,12 @@ def update(model, names: list[str], rows: list[tuple]) -> None:
     columns = [quote(f.column) for f in fields[1:]]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cast = "(" + ",".join(f"%s::{f.db_type(connection)}" for f in fields) + ")"
             aliases = ["_pk"] + [f"_v{i}" for i in range(len(columns))]
             sets = ", ".join(f"{c} = v.{a}" for c, a in zip(columns, aliases[1:]))
             for start in range(0, len(rows), CHUNK):
-                chunk = rows[start : start + CHUNK]
-                cursor.execute(
-                    f"UPDATE {table} SET {sets} FROM (VALUES {','.join([cast] * len(chunk))})"
-                    f" AS v({','.join(aliases)}) WHERE {table}.{pk} = v._pk",
-                    [value for row in chunk for value in row],
-                )
+                source, params = _unnest(fields, rows[start : start + CHUNK])
+                cursor.execute(f"UPDATE {table} SET {sets} FROM {source} AS v({','.join(aliases)})"
+                               f" WHERE {table}.{pk} = v._pk", params)
         else:
             sets = ", ".join(f"{c} = %s" for c in columns)
             cursor.executemany(f"UPDATE {table} SET {sets} WHERE {pk} = %s", [row[1:] + row[:1] for row in rows])
@@ -90,9 +97,8 @@ def insert(model, names: list[str], rows: list[tuple]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             for start in range(0, len(rows), CHUNK):
-                chunk = rows[start : start + CHUNK]
-                cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {','.join([marks] * len(chunk))}",
-                               [value for row in chunk for value in row])
+                source, params = _unnest(fields, rows[start : start + CHUNK])
+                cursor.execute(f"INSERT INTO {table} ({columns}) SELECT * FROM {source}", params)
         else:
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {marks}", rows)
 
@@ -113,16 +119,15 @@ def upsert(model, names: list[str], rows: list[tuple], *, unique: list[str]) -> 
     columns = [quote(f.column) for f in fields]
     keys = {quote(meta.get_field(n).column) for n in unique}
     sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
-    marks = "(" + ",".join(["%s"] * len(fields)) + ")"
-    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) VALUES "
+    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) "
     tail = f" ON CONFLICT ({', '.join(c for c in columns if c in keys)}) DO UPDATE SET {sets}"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             for start in range(0, len(rows), CHUNK):
-                chunk = rows[start : start + CHUNK]
-                cursor.execute(head + ",".join([marks] * len(chunk)) + tail, [value for row in chunk for value in row])
+                source, params = _unnest(fields, rows[start : start + CHUNK])
+                cursor.execute(f"{head}SELECT * FROM {source}{tail}", params)
         else:
-            cursor.executemany(head + marks + tail, rows)
+            cursor.executemany(head + "VALUES (" + ",".join(["%s"] * len(fields)) + ")" + tail, rows)
 
 
 def each_of(values, *, integers: bool = False) -> RawSQL:
