@@ -244,11 +244,11 @@ def test_the_drift_report_shows_one_store_or_all(admin_client):
 
 
 def test_the_quick_refresh_command_runs_every_store_and_a_down_one_fails_alone(settings):
-    from tests.support.faultserver import FaultServer, dead_url, json_reply
+    from tests.support.faultserver import FaultServer, dead_url, refreshed
 
     settings.SYNC_RETRY_BACKOFF = ()
     Item.objects.create(sku="MUG", description_short="Mug", full_price=Decimal("12"), sync_to_store=True)
-    with FaultServer(json_reply({"result": "Success", "note": "Updated 1 of 1 products."})) as up:
+    with FaultServer(refreshed()) as up:
         _store("Up shop", "UP", url=up.url)
         _store("Down shop", "DN", url=dead_url())
         out, err = StringIO(), StringIO()

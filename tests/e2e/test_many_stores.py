@@ -84,7 +84,8 @@ class PhpStore:
         for row in self.requests():
             data = row["data"]
             if row["route"] == "product/refresh":
-                skus |= {entry["SKU"] for entry in (data.values() if isinstance(data, dict) else data)}
+                # every batch ends with a blank-SKU row: not a product
+                skus |= {entry["SKU"] for entry in (data.values() if isinstance(data, dict) else data)} - {""}
             elif row["route"] == "product/update":
                 skus.add(data.get("SKU", ""))
             elif row["route"] == "product/sync":

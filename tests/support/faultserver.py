@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,6 +60,13 @@ class Recorded:
     def json(self):
         return json.loads(self.body)
 
+    @property
+    def items(self) -> list[dict]:
+        """A product/refresh body's items, without the blank-SKU row that ends every batch."""
+        rows = self.form.get("data") or {}
+        rows = rows.values() if isinstance(rows, dict) else rows
+        return [row for row in rows if isinstance(row, dict) and str(row.get("SKU", "")).strip()]
+
 
 # ------------------------------------------------------------------ behaviours
 
@@ -81,6 +89,22 @@ def json_reply(data, status=200, headers=None):
         _send(handler, status, body, headers=headers)
 
     behave.label = f"json {status}"
+    return behave
+
+
+def refreshed(delay: float = 0):
+    """product/refresh answered as the plugin answers it: "Updated N of M products.", M counting every
+    row received (count($items), blank SKUs included), N the rows with a SKU (every one changed)."""
+
+    def behave(handler):
+        if delay:
+            time.sleep(delay)
+        last = handler.server.owner.last
+        rows, items = len(last.form.get("data") or {}), len(last.items)
+        json_reply({"result": "Success", "acted": items, "note": f"Updated {items} of {rows} products.",
+                    "message": []})(handler)
+
+    behave.label = "refreshed"
     return behave
 
 

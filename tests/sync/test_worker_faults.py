@@ -34,13 +34,7 @@ ITEMS = 3000
 def refreshed_slowly(seconds):
     """A store that takes its time over each batch and confirms every item in it."""
 
-    def behave(handler):
-        time.sleep(seconds)
-        count = len(handler.server.owner.last.form.get("data", {}))
-        fs.json_reply({"result": "Success", "acted": count, "note": f"Updated {count} of {count} products.",
-                       "message": []})(handler)
-
-    return behave
+    return fs.refreshed(delay=seconds)
 
 
 def connect_bizuno(url):
@@ -63,7 +57,7 @@ def catalog(db):
 
 
 def sent_skus(server) -> list[str]:
-    return [entry["SKU"] for r in list(server.requests) for entry in r.form.get("data", {}).values()]
+    return [entry["SKU"] for r in list(server.requests) for entry in r.items]
 
 
 def test_kill_9_mid_quick_refresh_and_mid_export_heals_by_itself(catalog, make_order, settings, tmp_path, capsys):
@@ -117,7 +111,7 @@ def test_kill_9_mid_quick_refresh_and_mid_export_heals_by_itself(catalog, make_o
     export.refresh_from_db()
     skus = sent_skus(store)
     resent = sorted(sku for sku, times in Counter(skus).items() if times > 1)
-    batch = max(len(r.form["data"]) for r in store.requests)
+    batch = max(len(r.items) for r in store.requests)
     # Every item reached the store; only the batch in flight at the kill went twice (absolute values: harmless).
     assert sorted(set(skus)) == [f"SKU-{n:05d}" for n in range(ITEMS)]
     assert len(resent) <= batch and all(sku > confirmed for sku in resent)

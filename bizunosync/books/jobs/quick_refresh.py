@@ -191,10 +191,13 @@ def short_messages_line(result: dict) -> str:
 
 
 def _cut_warning(number: int, received: int, batch, limit: int, lowered: int) -> str:
-    fields = sum(entry.fields for entry in batch)
+    fields = sum(entry.fields for entry in batch) + refresh_batches.END_FIELDS
+    if received < len(batch):
+        what = f"The store received only {received} of the {len(batch)} items in batch {number} ({fields} form fields)"
+    else:  # every item counted, the row that ends the batch not: the last item may have lost its last fields
+        what = f"The end of batch {number} did not reach the store ({fields} form fields; its last item was cut)"
     return (
-        f"The store received only {received} of the {len(batch)} items in batch {number} ({fields} form fields): "
-        f"its PHP keeps fewer form fields than the {limit} set as PHP max_input_vars on the store connection. "
+        f"{what}: its PHP keeps fewer form fields than the {limit} set as PHP max_input_vars on the store connection. "
         f"The items it did not receive whole were sent again in batches of at most {lowered} fields; set PHP "
         f"max_input_vars on the store connection to the store's real max_input_vars (php.ini)."
     )
@@ -220,7 +223,8 @@ def _send_all(job, state, batcher, transport, store_id, delivered_pks, delay) ->
         if number > 1 and delay:
             time.sleep(delay)  # tests only: lets a browser see the bar move
         _set_aside(job, state, batcher.too_large)
-        reply = call(job, transport, "PUT", PATH, form={"data": build_batch([entry.item for entry in batch])})
+        rows = [*build_batch([entry.item for entry in batch]), refresh_batches.END]
+        reply = call(job, transport, "PUT", PATH, form={"data": rows})
         whole = refresh_batches.cut_at(batch, reply.data.get("note"))
         delivered = batch
         if whole is not None:  # the store's PHP dropped fields: send the rest again, in smaller batches

@@ -13,9 +13,16 @@ memory stays flat whatever the catalog's size, and items flagged or changed
 during the run are read as they are when their chunk comes.
 
 The store's answer says ``Updated N of M products``, M being how many items
-it received. An M smaller than what was sent means the store's PHP cut the
-batch: ``cut_at`` says so, and the job sends the rest again (the values are
-absolute, so resending an item is harmless).
+it received (the plugin's ``count($items)``, blank SKUs included). An M
+smaller than what was sent means the store's PHP cut the batch: ``cut_at``
+says so, and the job sends the rest again (the values are absolute, so
+resending an item is harmless).
+
+A cut inside the *last* item would not show in M: that item still arrives,
+without its last fields (a tier, its weight), and the plugin applies what
+came. So every batch ends with ``END``, one blank-SKU row the plugin counts
+and skips: M = items + 1 proves the last item arrived whole; M = items says
+the cut fell in the last item or the end row, and the last item goes again.
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ from bizunosync.wire.product_refresh import RefreshItem, build_item
 from ..models import Item
 
 BATCH_SIZE = 100  # Bizuno's own batch (ifWooCommerce $refreshRows)
+END = {"SKU": ""}  # the row that closes every batch: counted in M, skipped by every store
+END_FIELDS = 1
 CHUNK = 500  # items read from the database at a time
 _NOTE = re.compile(r"^\s*Updated\s+(\d+)\s+of\s+(\d+)\b")
 
@@ -75,7 +84,7 @@ class Batcher:
     def __init__(self, entries: Iterable[Entry], limit: int, size: int = BATCH_SIZE):
         self._source = iter(entries)
         self._queue: deque[Entry] = deque()
-        self.limit = limit
+        self.limit = limit  # form fields a whole batch may have, its END row included
         self.size = size
         self.too_large: list[Entry] = []
 
@@ -91,14 +100,15 @@ class Batcher:
         """The next batch; [] when everything is sent. Too-large entries met on the way are set aside."""
         batch: list[Entry] = []
         used = 0
+        room = self.limit - END_FIELDS
         while len(batch) < self.size:
             entry = self._next()
             if entry is None:
                 break
-            if entry.fields > self.limit:
+            if entry.fields > room:
                 self.too_large.append(entry)
                 continue
-            if used + entry.fields > self.limit:
+            if used + entry.fields > room:
                 self._queue.appendleft(entry)
                 break
             batch.append(entry)
@@ -115,18 +125,20 @@ def received(note) -> int | None:
 def cut_at(batch: list[Entry], note) -> int | None:
     """How many items of ``batch`` arrived whole when the store's PHP cut it, else None.
 
-    PHP keeps the first fields up to its limit; the plugin counts every item
-    it sees, the one cut in half included, so ``M - 1`` items are known whole.
+    PHP keeps the first fields up to its limit; the plugin counts every row
+    it sees, the one cut in half included, so ``M - 1`` rows are known whole.
+    The batch was sent with its END row: all of it arrived when M counts that too.
     """
     count = received(note)
-    if count is None or count >= len(batch):
+    if count is None or count >= len(batch) + 1:
         return None
-    return max(count - 1, 0)
+    return min(max(count - 1, 0), len(batch))
 
 
 def lowered_limit(batch: list[Entry], whole: int, limit: int) -> int:
     """A limit the store's PHP is known to keep, after it cut ``batch`` with ``whole`` items intact."""
     if whole:
+        # The store kept at least the whole items' fields: later batches fit their END row within that.
         return min(limit, sum(entry.fields for entry in batch[:whole]))
     # Not even the first item arrived whole: the store keeps fewer fields than that item has.
     return min(limit, batch[0].fields - 1)

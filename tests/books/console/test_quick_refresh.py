@@ -24,8 +24,8 @@ def run_refresh(**params):
 
 
 def refreshed(count):
-    return fs.json_reply({"result": "Success", "acted": count, "note": f"Updated {count} of {count} products.",
-                          "message": []})
+    """The store confirms the batch (it holds ``count`` items and the row that ends it)."""
+    return fs.refreshed()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -96,7 +96,7 @@ def test_250_items_go_out_in_three_batches_of_at_most_100(fault_store, make_item
 
     job = run_refresh()
 
-    sizes = [len(r.form["data"]) for r in fault_store.requests]
+    sizes = [len(r.items) for r in fault_store.requests]
     assert sizes == [100, 100, 50]
     assert all(r.method == "PUT" and r.path == "/wp-json/bizuno-api/v1/product/refresh" for r in fault_store.requests)
     assert fault_store.requests[0].form["data"]["0"]["SKU"] == "SKU-000"

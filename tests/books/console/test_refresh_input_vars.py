@@ -69,10 +69,11 @@ def test_quick_refresh_of_150_items_with_3_tiers_reaches_real_php_whole_in_batch
     assert job.status == SyncJob.Status.SUCCEEDED, job.summary
     assert job.summary == "Processed 150 items, updated 150."
     # 15 fields an item (SKU, QtyStock, Weight, WeightUOM, Type, FullPrice, Price, RegularPrice, SalePrice, 3 × 2 tier
-    # fields): 66 fit in 1,000.
-    assert [(b["sent_vars"], b["items"]) for b in batches] == [(990, 66), (990, 66), (270, 18)]
+    # fields): 66 fit in 1,000 with the blank-SKU row that ends every batch (PHP counts it among the items).
+    assert [(b["sent_vars"], b["items"]) for b in batches] == [(991, 67), (991, 67), (271, 19)]
+    assert all(b["data"][-1] == {"SKU": ""} for b in batches)
     assert all(b["sent_vars"] <= 1000 and b["kept_vars"] == b["sent_vars"] for b in batches)
-    arrived = {row["SKU"]: row for b in batches for row in b["data"]}
+    arrived = {row["SKU"]: row for b in batches for row in b["data"][:-1]}
     assert arrived == expected(catalog_with_tiers)  # every item whole: price, sale price, every tier
 
 
@@ -86,8 +87,9 @@ def test_a_store_whose_php_keeps_fewer_fields_than_the_connection_says_cuts_a_ba
 
     batches = plugin_store.received()
     assert job.status == SyncJob.Status.SUCCEEDED, job.summary
-    # 100 items (1,500 fields) sent; PHP kept 1,000: 66 whole items and the 67th without its last 10 fields.
-    assert (batches[0]["sent_vars"], batches[0]["kept_vars"], batches[0]["items"]) == (1500, 1000, 67)
+    # 100 items and the end row (1,501 fields) sent; PHP kept 1,000: 66 whole items and the 67th without its
+    # last 10 fields.
+    assert (batches[0]["sent_vars"], batches[0]["kept_vars"], batches[0]["items"]) == (1501, 1000, 67)
     assert batches[0]["data"][66]["PriceTiers"] == [{"qty": "1"}]  # a tier without its price, the rest gone
     # Sent again from the cut item on, in batches no larger than what the store was seen to keep whole.
     assert batches[1]["data"][0]["SKU"] == "SKU-066"
@@ -96,10 +98,11 @@ def test_a_store_whose_php_keeps_fewer_fields_than_the_connection_says_cuts_a_ba
     for b in batches:
         for row in b["data"]:
             last[row["SKU"]] = row
+    last.pop("")  # the rows that end the batches
     assert last == expected(catalog_with_tiers)  # in the end every item arrived whole
     assert job.processed == 150 and job.result["cut_batches"] == 1
     assert job.summary == (
-        "Processed 150 items, updated 150. The store received only 67 of the 100 items in batch 1 (1500 form "
+        "Processed 150 items, updated 150. The store received only 67 of the 100 items in batch 1 (1501 form "
         "fields): its PHP keeps fewer form fields than the 2000 set as PHP max_input_vars on the store connection. "
         "The items it did not receive whole were sent again in batches of at most 990 fields; set PHP "
         "max_input_vars on the store connection to the store's real max_input_vars (php.ini)."
@@ -107,16 +110,38 @@ def test_a_store_whose_php_keeps_fewer_fields_than_the_connection_says_cuts_a_ba
     assert job.result["last_sku"] == "SKU-149"
 
 
+def test_a_cut_inside_the_last_item_of_a_batch_shows_by_the_missing_end_row_and_that_item_goes_again(
+        plugin_store, catalog_with_tiers):
+    conn = StoreConnection.load()
+    conn.max_input_vars = 1010  # php.ini says 1000: 67 items (1,005 fields) and the end row go, PHP keeps 1,000
+    conn.save()
+
+    job = run(SyncJob.Kind.QUICK_REFRESH)
+
+    batches = plugin_store.received()
+    assert job.status == SyncJob.Status.SUCCEEDED, job.summary
+    # The store saw 67 rows for 67 items: without the end row that count would look whole.
+    assert (batches[0]["sent_vars"], batches[0]["kept_vars"], batches[0]["items"]) == (1006, 1000, 67)
+    cut = batches[0]["data"][66]
+    assert cut["SKU"] == "SKU-066" and cut != expected(catalog_with_tiers)["SKU-066"]  # its last 5 fields lost
+    assert batches[1]["data"][0]["SKU"] == "SKU-066"  # the cut item again, whole this time
+    last = {row["SKU"]: row for b in batches for row in b["data"]}
+    last.pop("")
+    assert last == expected(catalog_with_tiers)
+    assert job.result["cut_batches"] == 1
+    assert "The end of batch 1 did not reach the store (1006 form fields; its last item was cut)" in job.summary
+
+
 def test_an_item_too_large_for_any_batch_is_not_sent_and_is_named_while_the_rest_go(fault_store, make_item):
     make_item("A-1")
     make_item("HUGE", tiers=[(q, "9.00") for q in range(1, 501)])  # 1,000 tier fields alone
     make_item("Z-9")
-    fault_store.then(fs.json_reply({"result": "Success", "note": "Updated 2 of 2 products.", "message": []}))
+    fault_store.then(fs.refreshed())
 
     job = run(SyncJob.Kind.QUICK_REFRESH)
 
     [sent] = fault_store.requests
-    assert [row["SKU"] for row in sent.form["data"].values()] == ["A-1", "Z-9"]
+    assert [row["SKU"] for row in sent.form["data"].values()] == ["A-1", "Z-9", ""]
     assert job.summary == ("Processed 3 items, updated 2. Not sent: 1 items have more form fields than the store's "
                            "PHP max_input_vars (1000) allows: HUGE (1009 fields).")
     assert (job.processed, job.failed_count) == (3, 1)
@@ -152,12 +177,11 @@ def test_a_raised_limit_on_the_connection_lets_bigger_batches_go(fault_store, ma
     connect(fault_store.url, max_input_vars=5000)
     for n in range(120):
         make_item(f"SKU-{n:03d}", tiers=TIERS)
-    fault_store.then(*(fs.json_reply({"result": "Success", "note": f"Updated {n} of {n} products.", "message": []})
-                       for n in (100, 20)))
+    fault_store.then(fs.refreshed(), fs.refreshed())
 
     run(SyncJob.Kind.QUICK_REFRESH)
 
-    assert [len(r.form["data"]) for r in fault_store.requests] == [100, 20]  # never more than Bizuno's 100
+    assert [len(r.items) for r in fault_store.requests] == [100, 20]  # never more than Bizuno's 100
 
 
 # ------------------------------------------------------------ the packing, in small
@@ -181,7 +205,8 @@ def test_batches_fill_up_to_the_field_limit_and_never_past_100_items():
 def test_a_cut_batch_is_known_by_the_stores_count_and_the_cut_item_is_sent_again():
     batch = [entry(f"S{n}", 15) for n in range(100)]
     assert refresh_batches.cut_at(batch, "Updated 67 of 67 products.") == 66
-    assert refresh_batches.cut_at(batch, "Updated 3 of 100 products.") is None
+    assert refresh_batches.cut_at(batch, "Updated 3 of 101 products.") is None  # the 100 items and the end row
+    assert refresh_batches.cut_at(batch, "Updated 3 of 100 products.") == 99  # the end row missing: the last item again
     assert refresh_batches.cut_at(batch, "") is None
     assert refresh_batches.lowered_limit(batch, 66, 2000) == 990
     assert refresh_batches.lowered_limit(batch, 0, 2000) == 14  # not even the first item: it cannot be sent
@@ -202,8 +227,7 @@ def test_quick_refresh_reads_the_catalog_in_chunks_not_all_at_once(fault_store, 
     monkeypatch.setattr(refresh_batches, "CHUNK", 50)
     for n in range(250):
         make_item(f"SKU-{n:03d}", tiers=TIERS)
-    fault_store.then(*(fs.json_reply({"result": "Success", "note": f"Updated {n} of {n} products.", "message": []})
-                       for n in (66, 66, 66, 52)))
+    fault_store.then(*(fs.refreshed() for _ in range(4)))
 
     with CaptureQueriesContext(connection) as queries:
         job = run(SyncJob.Kind.QUICK_REFRESH)
