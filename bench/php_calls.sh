@@ -23,6 +23,7 @@ php bench/php_calls.php "http://127.0.0.1:$PORT" bizuno@example.com bizuno-demo-
 echo "== inbound call log =="
 $PY manage.py shell -c "
 from bizunosync.sync.models import InboundCall
+from bizunosync.sync.touched import refs_of
 for c in InboundCall.objects.order_by('received'):
-    print(c.method, c.endpoint, c.caller, c.http_status, c.result, f'items={c.item_count} changed={c.changed_count}', repr(c.note), c.touched, f'{c.duration_ms}ms')
+    print(c.method, c.endpoint, c.caller, c.http_status, c.result, f'items={c.item_count} changed={c.changed_count}', repr(c.note), refs_of(c)[0], f'{c.duration_ms}ms')
 "

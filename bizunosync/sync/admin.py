@@ -359,7 +359,7 @@ class SyncJobAdmin(CsvExportMixin, ScaledListMixin, admin.ModelAdmin):
     date_hierarchy = "created"
     list_select_related = ["triggered_by"]
     list_per_page = 50
-    list_defer = ("params", "result", "touched", "history")
+    list_defer = ("params", "result", "history")
     inlines = [SyncAttemptInline]
     actions = ["retry_selected"]
     fieldsets = [
@@ -443,7 +443,7 @@ class SyncJobAdmin(CsvExportMixin, ScaledListMixin, admin.ModelAdmin):
 
     @admin.display(description="Records touched")
     def touched_pre(self, obj):
-        return touched_links(obj.touched)
+        return touched_links(obj)
 
     # ----- views
 
@@ -689,14 +689,14 @@ class InboundCallAdmin(ReadOnlyLogAdmin, CsvExportMixin, ScaledListMixin, admin.
     search_fields = ["caller", "note"]
     search_help_text = "Search by caller (user or token owner) or note."
     date_hierarchy = "received"
-    list_defer = ("messages", "touched")
+    list_defer = ("messages",)
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields] + ["records_touched"]
 
     @admin.display(description="Records touched (links)")
     def records_touched(self, obj):
-        return touched_links(obj.touched)
+        return touched_links(obj)
 
     # Short headings: "Changed count" and "Duration ms" pushed the last column off a 1280px screen.
     @admin.display(description="HTTP", ordering="http_status")

@@ -1,11 +1,11 @@
 """Which sync jobs and inbound calls touched a record, and back: links from the log to the records.
 
-The log keeps what each job or call touched as refs like "store.product:12"
-in a JSON list (SyncJob.touched, InboundCall.touched). Matching a ref is a
-case-insensitive substring match on the list's JSON text *with the quotes*
-(`"store.product:12"` never matches `"store.product:123"`): it behaves the
-same on SQLite and PostgreSQL, where JSON containment (`touched__contains`)
-does not exist on SQLite.
+The log keeps what each job or call touched in its own table, one
+TouchedRecord row per (job or call, ref), refs like "store.product:12" in
+lower case (sync.touched writes and reads them). Matching a ref is an exact
+match on the indexed ``ref`` column (`store.product:1` never matches
+`store.product:12`), case-insensitive because the value looked up is
+lower-cased too: an index lookup, not a scan of every job.
 
 sync/ knows no store or books model: refs are resolved with
 apps.get_model() and admin URL reversing, so a ref to a model that is gone
@@ -17,7 +17,6 @@ from __future__ import annotations
 from django.apps import apps
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.contrib.admin.utils import unquote
 from django.http import Http404
 from django.template.loader import select_template
@@ -27,8 +26,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
 from .models import InboundCall, SyncJob
+from .touched import refs_of, touching
 
 HISTORY_LIMIT = 50
+SHOWN_REFS = 200
 
 
 def ref_of(obj) -> str:
@@ -43,14 +44,6 @@ def parse_ref(ref: str) -> tuple[str, str, str] | None:
     if not (sep and dot and app_label and model_name and pk):
         return None
     return app_label, model_name, pk
-
-
-def touched_q(*refs: str) -> Q:
-    """Rows whose `touched` list holds any of `refs` (exact items, not prefixes)."""
-    query = Q(pk__in=[])
-    for ref in refs:
-        query |= Q(touched__icontains=f'"{ref}"')
-    return query
 
 
 def related_refs(obj) -> list[str]:
@@ -74,11 +67,11 @@ def related_refs(obj) -> list[str]:
 
 
 def jobs_touching(*refs: str):
-    return SyncJob.objects.filter(touched_q(*refs)).select_related("triggered_by")
+    return SyncJob.objects.filter(touching(SyncJob, *refs)).select_related("triggered_by")
 
 
 def calls_touching(*refs: str):
-    return InboundCall.objects.filter(touched_q(*refs))
+    return InboundCall.objects.filter(touching(InboundCall, *refs))
 
 
 # ------------------------------------------------------------- ref → link
@@ -105,20 +98,20 @@ def resolve(ref: str) -> tuple[str, str | None]:
     return f"{name.capitalize()}: {obj}", url
 
 
-def touched_links(refs) -> str:
-    """An HTML list linking each touched record's admin page (for the job and call detail pages)."""
-    refs = [r for r in (refs or []) if isinstance(r, str)]
+def touched_links(owner) -> str:
+    """An HTML list linking each record a job or call touched to its admin page (for their detail pages)."""
+    refs, total = refs_of(owner, SHOWN_REFS)
     if not refs:
         return "—"
     rows = []
-    for ref in refs[:200]:
+    for ref in refs:
         label, url = resolve(ref)
         rows.append(format_html('<a href="{}">{}</a>', url, label) if url else format_html("{}", label))
-    more = f"<li>…and {len(refs) - 200} more</li>" if len(refs) > 200 else ""
+    more = format_html("<li>…and {} more</li>", total - len(refs)) if total > len(refs) else ""
     return format_html(
         "<ul style='margin:0;padding-left:1.2em'>{}{}</ul>",
         format_html_join("", "<li>{}</li>", ((row,) for row in rows)),
-        format_html(more) if more else "",
+        more,
     )
 
 
@@ -138,7 +131,7 @@ class TouchedFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value()
         if value:
-            return queryset.filter(touched_q(value))
+            return queryset.filter(touching(queryset.model, value))
         return queryset
 
 

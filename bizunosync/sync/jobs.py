@@ -35,7 +35,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
-from . import errors
+from . import errors, touched as touched_records
 from .heartbeat import Beat
 from .models import SyncAttempt, SyncJob
 
@@ -46,7 +46,7 @@ EXCERPT_CHARS = 2000
 _RUNNERS: dict[str, callable] = {}
 # Fields a running job writes; cancel_requested is left alone (staff set it concurrently).
 _RUN_FIELDS = [
-    "status", "failure_class", "summary", "result", "touched", "total", "processed", "succeeded_count",
+    "status", "failure_class", "summary", "result", "total", "processed", "succeeded_count",
     "failed_count", "endpoint", "started", "finished", "next_attempt_at", "auto_retries", "history",
 ]
 
@@ -70,7 +70,8 @@ def backoff_schedule() -> tuple[int, ...]:
 
 
 def create_job(kind, *, target, params=None, trigger, user=None, total=0, touched=(), store=None) -> SyncJob:
-    return SyncJob.objects.create(
+    """A queued job; ``touched``: refs of records it is about from the start (the order it exports)."""
+    job = SyncJob.objects.create(
         store=store,
         kind=kind,
         target=str(target)[:255],
@@ -78,8 +79,9 @@ def create_job(kind, *, target, params=None, trigger, user=None, total=0, touche
         trigger=trigger,
         triggered_by=user if getattr(user, "is_authenticated", False) else None,
         total=total,
-        touched=list(touched),
     )
+    touched_records.link(job, touched)
+    return job
 
 
 def submit(job: SyncJob, *, run_after=None) -> None:

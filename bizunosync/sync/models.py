@@ -62,8 +62,6 @@ class SyncJob(models.Model):
     params = models.JSONField(default=dict, blank=True)
     # Free-form results: message block, per-batch progress, resume point.
     result = models.JSONField(default=dict, blank=True)
-    # Records touched, as ["store.order:12", "books.item:7", …].
-    touched = models.JSONField(default=list, blank=True)
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)
     succeeded_count = models.PositiveIntegerField(default=0)
@@ -172,7 +170,6 @@ class InboundCall(models.Model):
     changed_count = models.PositiveIntegerField(default=0)
     note = models.CharField(max_length=500, blank=True)
     messages = models.JSONField(default=list, blank=True)
-    touched = models.JSONField(default=list, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
     received = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -189,6 +186,40 @@ class InboundCall(models.Model):
 
     def __str__(self):
         return f"{self.method} {self.endpoint} from {self.caller or 'unknown'}"
+
+
+class TouchedRecord(models.Model):
+    """One record a job or an inbound call touched, as a ref like "store.product:12" (see sync.touched).
+
+    A row per record, not a list on the job: a 50,000-item Quick Refresh writes its links
+    batch by batch instead of holding them all, and a record's sync history is an index lookup.
+    """
+
+    # The unique (job, ref) and (call, ref) indexes lead with the owner: they serve the
+    # owner's lookups and CASCADE deletes, so the foreign keys need no index of their own.
+    job = models.ForeignKey(SyncJob, null=True, blank=True, on_delete=models.CASCADE, related_name="touched_records",
+                            db_index=False)
+    call = models.ForeignKey(InboundCall, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="touched_records", db_index=False)
+    # Lower-case, as ref_of() writes it: lookups lower-case what staff typed.
+    ref = models.CharField(max_length=120)
+
+    class Meta:
+        verbose_name = "touched record"
+        # Looked up by equality only: db_index would add PostgreSQL's LIKE-pattern index as well.
+        indexes = [models.Index(fields=["ref"], name="touchedrecord_ref")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(job__isnull=False, call__isnull=True)
+                           | models.Q(job__isnull=True, call__isnull=False)),
+                name="touched_by_a_job_or_a_call",
+            ),
+            models.UniqueConstraint(fields=["job", "ref"], name="touched_once_per_job"),
+            models.UniqueConstraint(fields=["call", "ref"], name="touched_once_per_call"),
+        ]
+
+    def __str__(self):
+        return self.ref
 
 
 from .connections import BizunoConnection, StoreConnection  # noqa: E402,F401  (models live there)

@@ -3,8 +3,8 @@
 Run by the scheduler (``sync.scheduler.PERIODIC``, daily) and by
 ``manage.py sync_prune``. After SYNC_LOG_RETENTION_DAYS (default 90):
 
-* succeeded and cancelled jobs are deleted with their attempts;
-* inbound calls are deleted, whatever their result (the records they changed keep their own state);
+* succeeded and cancelled jobs are deleted with their attempts and their touched-record links;
+* inbound calls are deleted with their links, whatever their result (the records they changed keep their own state);
 * a failed or needs-review job is deleted only once resolved: a later job of
   the same kind for the same target succeeded (the order was exported, that
   day's shipments confirmed), or for catalogue-wide work (Quick Refresh,
@@ -84,7 +84,8 @@ def prune_sync_log(days: int | None = None, *, now=None, dry_run: bool = False) 
         with transaction.atomic():
             out.attempts += SyncAttempt.objects.filter(job__in=ids).delete()[0]
             SyncJob.objects.filter(retry_of__in=ids).update(retry_of=None)
-            out.jobs += SyncJob.objects.filter(pk__in=ids).delete()[0]
+            # Their touched-record links go with them (CASCADE): counted apart from the jobs.
+            out.jobs += SyncJob.objects.filter(pk__in=ids).delete()[1].get(SyncJob._meta.label, 0)
     while ids := list(calls.order_by("pk").values_list("pk", flat=True)[:BATCH]):
-        out.calls += InboundCall.objects.filter(pk__in=ids).delete()[0]
+        out.calls += InboundCall.objects.filter(pk__in=ids).delete()[1].get(InboundCall._meta.label, 0)
     return out

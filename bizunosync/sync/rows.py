@@ -83,8 +83,11 @@ def update(model, names: list[str], rows: list[tuple]) -> None:
             cursor.executemany(f"UPDATE {table} SET {sets} WHERE {pk} = %s", [row[1:] + row[:1] for row in rows])
 
 
-def insert(model, names: list[str], rows: list[tuple]) -> None:
-    """Insert rows given as tuples in the order of ``names``: one statement (primary keys not read back)."""
+def insert(model, names: list[str], rows: list[tuple], *, skip_existing: bool = False) -> None:
+    """Insert rows given as tuples in the order of ``names``: one statement (primary keys not read back).
+
+    ``skip_existing``: a row a unique constraint already holds is left as it is (ON CONFLICT DO NOTHING).
+    """
     if not rows:
         return
     meta = model._meta
@@ -94,13 +97,14 @@ def insert(model, names: list[str], rows: list[tuple]) -> None:
     table = quote(meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
     marks = "(" + ",".join(["%s"] * len(fields)) + ")"
+    tail = " ON CONFLICT DO NOTHING" if skip_existing else ""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             for start in range(0, len(rows), CHUNK):
                 source, params = _unnest(fields, rows[start : start + CHUNK])
-                cursor.execute(f"INSERT INTO {table} ({columns}) SELECT * FROM {source}", params)
+                cursor.execute(f"INSERT INTO {table} ({columns}) SELECT * FROM {source}{tail}", params)
         else:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {marks}", rows)
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {marks}{tail}", rows)
 
 
 def upsert(model, names: list[str], rows: list[tuple], *, unique: list[str]) -> None:

@@ -7,6 +7,7 @@ import pytest
 
 from bizunosync.books.models import Customer, Item, PaymentMethodMap, SalesOrder, SalesOrderLine
 from bizunosync.sync.models import InboundCall
+from bizunosync.sync.touched import refs_of
 from bizunosync.wire import order_add, phpform
 
 from .conftest import address, an_order, form_body, line
@@ -146,7 +147,7 @@ def test_a_booking_is_logged_as_an_inbound_call(post_order, catalog):
     assert (call.side, call.endpoint, call.method, call.result, call.http_status) == (
         "books", "orderAdd", "POST", "success", 200)
     assert (call.caller, call.item_count, call.changed_count) == ("bizuno-api", 2, 1)
-    assert call.touched == [f"books.salesorder:{data['ID']}"]
+    assert refs_of(call)[0] == [f"books.salesorder:{data['ID']}"]
     assert "Booked invoice" in call.note
 
 

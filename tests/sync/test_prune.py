@@ -8,8 +8,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from bizunosync.sync import scheduler
-from bizunosync.sync.models import InboundCall, SyncAttempt, SyncJob
+from bizunosync.sync.models import InboundCall, SyncAttempt, SyncJob, TouchedRecord
 from bizunosync.sync.prune import prune_sync_log
+from bizunosync.sync.touched import link
 
 pytestmark = pytest.mark.django_db
 S, K = SyncJob.Status, SyncJob.Kind
@@ -46,6 +47,21 @@ def test_inbound_calls_past_retention_go_and_recent_ones_stay():
     recent = call(10)
     assert prune_sync_log().calls == 2
     assert list(InboundCall.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+def test_pruned_jobs_and_calls_take_their_touched_records_and_the_counts_are_of_jobs_and_calls():
+    old_job, recent_job = job(S.SUCCEEDED, age_days=91), job(S.SUCCEEDED, age_days=10, target="PO 2")
+    old_call, recent_call = call(91), call(10)
+    link(old_job, [f"books.item:{n}" for n in range(5)])
+    link(recent_job, ["books.item:1"])
+    link(old_call, ["store.product:1", "store.product:2"])
+    link(recent_call, ["store.product:1"])
+
+    result = prune_sync_log()
+
+    assert (result.jobs, result.calls) == (1, 1)
+    assert set(TouchedRecord.objects.values_list("job", "call", "ref")) == {
+        (recent_job.pk, None, "books.item:1"), (None, recent_call.pk, "store.product:1")}
 
 
 def test_an_old_failed_export_stays_until_a_later_export_of_the_same_po_succeeds():

@@ -25,10 +25,3 @@ def messages_line(result: dict, shown: int = 5) -> str:
     texts = [m["text"].rstrip(".") for m in rows[:shown]]
     more = f" (and {len(rows) - shown} more)" if len(rows) > shown else ""
     return " The store said: " + "; ".join(texts) + more + "."
-
-
-def touch(touched: list, item_pks) -> list:
-    """The job's touched records plus these items, each once: the items' sync history links to the job."""
-    seen = set(touched or [])
-    fresh = [ref for ref in (f"books.item:{pk}" for pk in item_pks) if ref not in seen]
-    return list(touched or []) + list(dict.fromkeys(fresh))

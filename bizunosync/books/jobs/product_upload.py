@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import posixpath
 
-from bizunosync.sync import errors
+from bizunosync.sync import errors, touched
 from bizunosync.sync.connections import StoreConnection
 from bizunosync.sync.jobs import call, progress, runner
 from bizunosync.sync.models import SyncJob
@@ -164,28 +164,34 @@ def run(job: SyncJob) -> None:
     if not progress(job, done, total=total, result=state):
         job.summary = "Cancelled before the first item."
         return
-    job.touched = job.touched or []
-    for item in chunks(chosen, after):
-        product = product_for(item, mode)
-        form = {"data": wire.build(product)}
-        item._prefetched_objects_cache = {}  # its images point back at it: let the item go once sent
-        fields = phpform.count_fields(form)
-        if fields > limit:  # refused here and named, nothing sent; the upload goes on with the next one
-            _refuse(job, state, item.sku, MessageBlock().error(too_large(item.sku, fields, limit)))
-        else:
-            try:
-                reply = call(job, transport, "POST", PATH, form=form)
-            except errors.ApplicationError as exc:
-                _refuse(job, state, item.sku, exc.messages)
+    handled = []  # linked to the job a chunk at a time: one INSERT per chunk, not one per item
+    try:
+        for item in chunks(chosen, after):
+            product = product_for(item, mode)
+            form = {"data": wire.build(product)}
+            item._prefetched_objects_cache = {}  # its images point back at it: let the item go once sent
+            fields = phpform.count_fields(form)
+            if fields > limit:  # refused here and named, nothing sent; the upload goes on with the next one
+                _refuse(job, state, item.sku, MessageBlock().error(too_large(item.sku, fields, limit)))
             else:
-                state["uploaded"] += 1
-                refresh_changes.remember_upload(store.pk, product, item.pk)  # Quick Refresh's old values
-                keep_messages(state, reply.messages)
-                job.succeeded_count += 1
-        done += 1
-        state["next"], state["last_sku"] = done, item.sku
-        job.touched.append(f"books.item:{item.pk}")  # each item once: chunks never repeat one
-        if not progress(job, done, summary=summary(state), result=state):
-            job.summary = f"Cancelled by staff after {done} of {total} items. " + summary(state)
-            return
-    job.summary = summary(state)
+                try:
+                    reply = call(job, transport, "POST", PATH, form=form)
+                except errors.ApplicationError as exc:
+                    _refuse(job, state, item.sku, exc.messages)
+                else:
+                    state["uploaded"] += 1
+                    refresh_changes.remember_upload(store.pk, product, item.pk)  # Quick Refresh's old values
+                    keep_messages(state, reply.messages)
+                    job.succeeded_count += 1
+            done += 1
+            state["next"], state["last_sku"] = done, item.sku
+            handled.append(f"books.item:{item.pk}")
+            if len(handled) >= CHUNK:
+                touched.link(job, handled)
+                handled.clear()
+            if not progress(job, done, summary=summary(state), result=state):
+                job.summary = f"Cancelled by staff after {done} of {total} items. " + summary(state)
+                return
+        job.summary = summary(state)
+    finally:
+        touched.link(job, handled)  # the items handled before the end, a cancel or a failure

@@ -18,11 +18,11 @@ even if items were added or unflagged in between.
 from __future__ import annotations
 
 import time
-from array import array
 from dataclasses import dataclass
 
 from django.conf import settings
 
+from bizunosync.sync import touched
 from bizunosync.sync.connections import StoreConnection
 from bizunosync.sync.jobs import call, progress, runner
 from bizunosync.sync.models import SyncJob
@@ -215,7 +215,7 @@ def _set_aside(job: SyncJob, state: dict, entries) -> None:
     entries.clear()
 
 
-def _send_all(job, state, batcher, transport, store_id, delivered_pks, delay) -> bool:
+def _send_all(job, state, batcher, transport, store_id, delay) -> bool:
     """Send every batch; False when staff cancelled."""
     number = 0
     while batch := batcher.next_batch():
@@ -246,7 +246,9 @@ def _send_all(job, state, batcher, transport, store_id, delivered_pks, delay) ->
         state["batches_done"] += 1
         if delivered:
             state["last_sku"] = delivered[-1].item.sku
-        delivered_pks.extend(entry.pk for entry in delivered)  # a resent one only once it arrives whole
+        # Linked as each batch arrives, so nothing the job holds grows with the catalog
+        # (a resent item only once it arrives whole).
+        touched.link(job, [f"books.item:{entry.pk}" for entry in delivered])
         if reply.data.get("note"):
             state.setdefault("notes", []).append(str(reply.data["note"])[:200])
         keep_messages(state, reply.messages)
@@ -271,7 +273,6 @@ def run(job: SyncJob) -> None:
     done = state.get("processed", 0)
     state.update(processed=done, updated=state.get("updated", 0), batches_done=state.get("batches_done", 0),
                  max_input_vars=store.max_input_vars)
-    job.touched = job.touched or []
     progress(job, done, total=done + remaining, result=state)
     if not remaining and not done:
         job.summary = "Processed 0 items, updated 0. No items are flagged “sync to store”; nothing was sent."
@@ -279,14 +280,8 @@ def run(job: SyncJob) -> None:
     # A pause between batches, set only by the browser test; production never waits.
     delay = float(getattr(settings, "BOOKS_CONSOLE_BATCH_DELAY", 0) or 0)
     batcher = refresh_batches.Batcher(catalog(include_inactive, after, store=store), store.max_input_vars)
-    # The items sent, as plain integers until the run ends: one ref string per item (50,000 of them)
-    # would make the job's memory grow with the catalog. Each is delivered once: no duplicates.
-    delivered_pks = array("q")
-    try:
-        if not _send_all(job, state, batcher, transport, store_id, delivered_pks, delay):
-            return
-    finally:
-        job.touched.extend(f"books.item:{pk}" for pk in delivered_pks)
+    if not _send_all(job, state, batcher, transport, store_id, delay):
+        return
     _set_aside(job, state, batcher.too_large)
     state["complete"] = True
     progress(job, state["processed"], result=state)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from bizunosync.sync import touched
 from bizunosync.sync.jobs import call, progress, runner
 from bizunosync.sync.models import SyncJob
 from bizunosync.sync.transport import store_transport
@@ -119,7 +120,8 @@ def run(job: SyncJob) -> None:
     transport = store_transport(store)
     reply = call(job, transport, "POST", PATH, form={"data": order_confirm.build(to_send)})
     keep_messages(state, reply.messages)
-    job.touched = [f"books.shipment:{pk}" for r in shipped_on(day, store) if sendable(r, store) for pk in r.shipment_ids]
+    touched.link(job, [f"books.shipment:{pk}" for r in shipped_on(day, store) if sendable(r, store)
+                       for pk in r.shipment_ids])
     progress(job, len(to_send), result=state)
     job.succeeded_count = len(to_send)
     text = f"Sent {plural(len(to_send), 'ship confirmation')} for {day:%Y-%m-%d}" + (

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.http import JsonResponse
 
+from bizunosync.sync import touched
 from bizunosync.sync.models import InboundCall
 from bizunosync.wire.messages import MessageBlock
 
@@ -71,7 +72,7 @@ def error(text: str, status: int) -> Reply:
 def respond(request, endpoint: str, reply: Reply, *, caller: str, duration_ms: int) -> JsonResponse:
     """Write the call log row, then send the JSON. Never records a credential."""
     try:
-        InboundCall.objects.create(
+        logged = InboundCall.objects.create(
             side="books",
             endpoint=endpoint[:64],
             method=request.method[:8],
@@ -83,9 +84,9 @@ def respond(request, endpoint: str, reply: Reply, *, caller: str, duration_ms: i
             changed_count=reply.changed_count,
             note=reply.note[:500],
             messages=reply.messages.to_wire(),
-            touched=reply.touched,
             duration_ms=max(0, duration_ms),
         )
+        touched.link(logged, reply.touched)
     except Exception:  # the log must never turn an answered call into a 500
         log.exception("could not record portal call %s", endpoint)
     return JsonResponse(reply.data, status=reply.status, json_dumps_params={"ensure_ascii": False})

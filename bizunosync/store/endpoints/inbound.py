@@ -15,6 +15,7 @@ from functools import wraps
 from django.db import DatabaseError, transaction
 from django.views.decorators.csrf import csrf_exempt
 
+from bizunosync.sync import touched
 from bizunosync.sync.models import InboundCall
 
 from bizunosync.wire import nul
@@ -87,7 +88,7 @@ def _record(request, name, method, response, started):
         result = InboundCall.Result.FAIL
     try:
         with transaction.atomic():
-            InboundCall.objects.create(
+            logged = InboundCall.objects.create(
                 side="store",
                 endpoint=name,
                 method=method[:8],
@@ -99,9 +100,9 @@ def _record(request, name, method, response, started):
                 changed_count=details.get("changed_count", 0),
                 note=details.get("note", "")[:500],
                 messages=messages,
-                touched=details.get("touched", []),
                 duration_ms=int((time.monotonic() - started) * 1000),
             )
+            touched.link(logged, details.get("touched", []))
     except DatabaseError:
         # The answer matters more than its log line.
         log.exception("Could not record the inbound call to %s", name)

@@ -13,6 +13,7 @@ from bizunosync.books.jobs import product_upload
 from bizunosync.store.models import Product
 from bizunosync.sync import jobs
 from bizunosync.sync.models import SyncJob
+from bizunosync.sync.touched import refs_of
 from tests.support import faultserver as fs
 
 
@@ -67,9 +68,8 @@ def test_a_refused_product_is_named_and_the_rest_are_uploaded(fault_store, make_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_cancel_stops_between_items(make_item):
-    for sku in ("A-1", "B-2", "C-3"):
-        make_item(sku)
+def test_cancel_stops_between_items_and_the_job_links_the_item_it_sent(make_item):
+    first, *_ = [make_item(sku) for sku in ("A-1", "B-2", "C-3")]
     job = jobs.create_job(SyncJob.Kind.PRODUCT_UPLOAD, target="t", params={"skus": ["A-1", "B-2", "C-3"]},
                           trigger=SyncJob.Trigger.STAFF)
 
@@ -86,6 +86,7 @@ def test_cancel_stops_between_items(make_item):
     job.refresh_from_db()
     assert job.status == SyncJob.Status.CANCELLED
     assert job.summary.startswith("Cancelled by staff after 1 of 3 items.")
+    assert refs_of(job) == ([f"books.item:{first.pk}"], 1)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,7 +9,9 @@ from bizunosync.books.jobs import quick_refresh
 from bizunosync.books.models import PriceLevel, PriceSheet
 from bizunosync.store.models import Product
 from bizunosync.sync import jobs
+from bizunosync.sync.history import jobs_touching
 from bizunosync.sync.models import SyncJob
+from bizunosync.sync.touched import refs_of
 from tests.store.conftest import make_product
 from tests.support import faultserver as fs
 
@@ -174,8 +176,32 @@ def test_the_job_names_every_item_it_sent_so_each_item_links_to_it(store_side, m
 
     job = run_refresh()
 
-    assert sorted(job.touched) == sorted([f"books.item:{mug.pk}", f"books.item:{tea.pk}"])
-    assert list(SyncJob.objects.filter(touched__icontains=f'"books.item:{mug.pk}"')) == [job]
+    assert sorted(refs_of(job)[0]) == sorted([f"books.item:{mug.pk}", f"books.item:{tea.pk}"])
+    assert list(jobs_touching(f"books.item:{mug.pk}")) == [job]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_batch_links_its_items_once_the_store_has_them_so_a_cancelled_run_names_exactly_those(make_item):
+    items = [make_item(f"SKU-{n:03d}") for n in range(250)]
+    job = jobs.create_job(SyncJob.Kind.QUICK_REFRESH, target="test", trigger=SyncJob.Trigger.STAFF)
+
+    linked_while_second_batch_was_sent = []
+
+    def cancel_then_answer(handler):
+        linked_while_second_batch_was_sent.append(job.touched_records.count())
+        jobs.request_cancel(job)  # staff press Cancel while the second batch is on its way
+        refreshed(100)(handler)
+
+    with fs.FaultServer() as server:
+        connect(server.url)
+        server.then(refreshed(100), cancel_then_answer)
+        jobs.run_job(job.pk)
+        assert len(server.requests) == 2
+    job.refresh_from_db()
+
+    assert linked_while_second_batch_was_sent == [100]  # the first batch's items, linked before the run ends
+    assert job.status == SyncJob.Status.CANCELLED and job.processed == 200
+    assert refs_of(job, limit=500) == ([f"books.item:{item.pk}" for item in items[:200]], 200)
 
 
 @pytest.mark.django_db(transaction=True)
