@@ -74,3 +74,23 @@ def test_staff_filter_the_order_list_by_sync_state(live_server, page, admin_user
     page.locator("td.field-sync_state a").click()
     page.wait_for_load_state()
     assert "/admin/sync/syncjob/" in page.url and "PO " in page.locator("#content h2").first.inner_text()
+
+
+def test_on_a_phone_the_filters_start_folded_but_the_one_in_use_and_any_staff_open(
+        live_server, page, admin_user_with_password, one_of_each):
+    admin_login(page, live_server.url, "boss", "boss-password")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/admin/store/order/?bizuno=failed")
+    sections = page.locator("#changelist-filter details[data-filter-title]")
+    open_titles = lambda: [s.get_attribute("data-filter-title") for s in sections.all() if s.evaluate("d => d.open")]  # noqa: E731
+    assert sections.count() >= 4 and open_titles() == ["Bizuno"]  # the filter in use, nothing else
+    screenshot(page, "order-list-filters-folded-390")
+
+    page.locator("#changelist-filter summary", has_text="status").click()
+    page.goto(f"{live_server.url}/admin/store/order/")  # a section staff opened stays open
+    assert "status" in open_titles() and "Bizuno" not in open_titles()
+
+    wide = page.context.new_page()  # a laptop's tab: every section open, as Django shows them
+    wide.set_viewport_size({"width": 1280, "height": 900})
+    wide.goto(f"{live_server.url}/admin/store/order/")
+    assert all(s.evaluate("d => d.open") for s in wide.locator("#changelist-filter details[data-filter-title]").all())
