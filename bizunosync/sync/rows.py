@@ -88,23 +88,7 @@ def insert(model, names: list[str], rows: list[tuple], *, skip_existing: bool = 
 
     ``skip_existing``: a row a unique constraint already holds is left as it is (ON CONFLICT DO NOTHING).
     """
-    if not rows:
-        return
-    meta = model._meta
-    fields = [meta.get_field(n) for n in names]
-    rows = _adapt(fields, rows)
-    quote = connection.ops.quote_name
-    table = quote(meta.db_table)
-    columns = ", ".join(quote(f.column) for f in fields)
-    marks = "(" + ",".join(["%s"] * len(fields)) + ")"
-    tail = " ON CONFLICT DO NOTHING" if skip_existing else ""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for start in range(0, len(rows), CHUNK):
-                source, params = _unnest(fields, rows[start : start + CHUNK])
-                cursor.execute(f"INSERT INTO {table} ({columns}) SELECT * FROM {source}{tail}", params)
-        else:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {marks}{tail}", rows)
+    _insert(model, names, rows, " ON CONFLICT DO NOTHING" if skip_existing else "")
 
 
 def upsert(model, names: list[str], rows: list[tuple], *, unique: list[str]) -> None:
@@ -114,24 +98,30 @@ def upsert(model, names: list[str], rows: list[tuple], *, unique: list[str]) -> 
     instances, prepared field by field: for Quick Refresh's values-last-sent, a
     tenth of the books side's time per batch.
     """
+    quote = connection.ops.quote_name
+    columns = [quote(model._meta.get_field(n).column) for n in names]
+    keys = [quote(model._meta.get_field(n).column) for n in unique]
+    sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
+    _insert(model, names, rows, f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}")
+
+
+def _insert(model, names: list[str], rows: list[tuple], conflict: str) -> None:
     if not rows:
         return
     meta = model._meta
     fields = [meta.get_field(n) for n in names]
     rows = _adapt(fields, rows)
     quote = connection.ops.quote_name
-    columns = [quote(f.column) for f in fields]
-    keys = {quote(meta.get_field(n).column) for n in unique}
-    sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
-    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) "
-    tail = f" ON CONFLICT ({', '.join(c for c in columns if c in keys)}) DO UPDATE SET {sets}"
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
+    marks = "(" + ",".join(["%s"] * len(fields)) + ")"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             for start in range(0, len(rows), CHUNK):
                 source, params = _unnest(fields, rows[start : start + CHUNK])
-                cursor.execute(f"{head}SELECT * FROM {source}{tail}", params)
+                cursor.execute(f"INSERT INTO {table} ({columns}) SELECT * FROM {source}{conflict}", params)
         else:
-            cursor.executemany(head + "VALUES (" + ",".join(["%s"] * len(fields)) + ")" + tail, rows)
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {marks}{conflict}", rows)
 
 
 def each_of(values, *, integers: bool = False) -> RawSQL:
