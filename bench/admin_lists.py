@@ -27,7 +27,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bizunosync.store.models import Order  # noqa: E402
-from bizunosync.sync.models import InboundCall, SyncAttempt, SyncJob  # noqa: E402
+from bizunosync.sync.models import InboundCall, SyncAttempt, SyncJob, TouchedRecord  # noqa: E402
 
 JOBS, ATTEMPTS, CALLS, ORDERS = 300_000, 1_000_000, 300_000, 100_000
 PG = connection.vendor == "postgresql"
@@ -66,7 +66,7 @@ def fill(model, count, overrides):
 def make_data():
     started = time.perf_counter()
     with transaction.atomic():
-        for model in (SyncAttempt, SyncJob, InboundCall, Order):
+        for model in (TouchedRecord, SyncAttempt, SyncJob, InboundCall, Order):
             model.objects.all()._raw_delete(connection.alias)
         kinds = ["order_export"] * 6 + ["ship_rates", "quick_refresh", "product_upload", "ship_confirm"]
         statuses = ["succeeded"] * 7 + ["failed", "needs_review", "cancelled"]
