@@ -245,16 +245,10 @@ _PLAIN_NAME = re.compile(r"([A-Za-z0-9_\-]+)((?:\[[^\[\]\x00]*\])*)")
 
 def _register(root: dict, name: str, value: str) -> None:
     """`php_register_variable_ex`, step for step."""
-    plain = _PLAIN_NAME.fullmatch(name)
-    if plain is not None:
-        head, rest = plain.groups()
-        if not rest:
-            root[_key(head)] = value
-            return
-        indices = rest[1:-1].split("][")
-        if len(indices) <= MAX_NESTING:
-            _store(root, head, [None if i == "" or i in _LONE_SPACE else i for i in indices], value)
-            return
+    path = _plain_path(name)
+    if path is not None:
+        _store_at(root, path, value)
+        return
     name = name.split("\x00", 1)[0].lstrip(" ")
     bracket = name.find("[")
     head = name if bracket < 0 else name[:bracket]
@@ -293,18 +287,40 @@ def _register(root: dict, name: str, value: str) -> None:
     _store(root, head, indices, value)
 
 
+@lru_cache(maxsize=16384)  # a Quick Refresh sends the same names ("data[7][PriceTiers][0][qty]") every batch
+def _plain_path(name: str) -> tuple | None:
+    """The canonical keys of a name as encode() writes it (None appends), or None for any other name."""
+    plain = _PLAIN_NAME.fullmatch(name)
+    if plain is None:
+        return None
+    head, rest = plain.groups()
+    if not rest:
+        return (_key(head),)
+    indices = rest[1:-1].split("][")
+    if len(indices) > MAX_NESTING:
+        return None
+    return (_key(head), *(None if i == "" or i in _LONE_SPACE else _key(i) for i in indices))
+
+
 def _store(root: dict, head: str, indices: list[str | None], value: str) -> None:
     """Set root[head][i1][i2]… = value, creating arrays on the way; None appends."""
+    _store_at(root, (_key(head), *(None if i is None else _key(i) for i in indices)), value)
+
+
+def _store_at(root: dict, path: tuple, value: str) -> None:
+    """`_store` with every key already canonical."""
     table = root
-    key: str | None = _key(head)
-    for index in indices:
+    key = path[0]
+    for index in path[1:]:
         if key is None:
             key = _next_index(table)
-            table[key] = {}
-        elif not isinstance(table.get(key), dict):
-            table[key] = {}
-        table = table[key]
-        key = None if index is None else _key(index)
+            sub = table[key] = {}
+        else:
+            sub = table.get(key)
+            if not isinstance(sub, dict):
+                sub = table[key] = {}
+        table = sub
+        key = index
     if key is None:
         key = _next_index(table)
     table[key] = value

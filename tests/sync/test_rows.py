@@ -1,0 +1,103 @@
+"""The bulk row writers (sync.rows): what goes in comes back exactly, all rows or none, one query."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from bizunosync.books.models import Item, LastPushed
+from bizunosync.store.models import Product
+from bizunosync.sync import rows
+from bizunosync.sync.connections import StoreConnection
+from bizunosync.sync.models import InboundCall, TouchedRecord
+
+AWKWARD_TEXT = 'It\'s "quoted", back\\slashed, {braced}, [0], ünïcödé, 😀, tab\there'
+AWKWARD_JSON = {"text": AWKWARD_TEXT, "nested": {"list": [1, "2", None, True]}, "money": "10.5000", "empty": ""}
+WHEN = datetime.datetime(2026, 12, 4, 18, 30, 15, 123456, tzinfo=datetime.timezone.utc)
+
+
+def products(n):
+    Product.objects.bulk_create(Product(sku=f"ROW-{i}", name=f"Row {i}") for i in range(n))
+    return list(Product.objects.order_by("pk").values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_updated_rows_read_back_exactly_as_written_whatever_the_text_numbers_and_json_hold():
+    first, second = products(2)
+    names = ["regular_price", "sale_price", "stock_quantity", "manage_stock", "stock_status", "bizuno_snapshot", "modified"]
+    rows.update(Product, names, [
+        (first, Decimal("12.5000"), None, -3, True, "instock", AWKWARD_JSON, WHEN),
+        (second, Decimal("0.0001"), Decimal("99999999.9999"), 0, False, "outofstock", {}, WHEN),
+    ])
+
+    got = {row["pk"]: row for row in Product.objects.values("pk", *names)}
+    assert got[first] == {"pk": first, "regular_price": Decimal("12.5000"), "sale_price": None, "stock_quantity": -3,
+                          "manage_stock": True, "stock_status": "instock", "bizuno_snapshot": AWKWARD_JSON,
+                          "modified": WHEN}
+    assert got[second]["sale_price"] == Decimal("99999999.9999")
+    assert got[second]["regular_price"] == Decimal("0.0001")
+    assert got[second]["bizuno_snapshot"] == {}
+    assert got[second]["manage_stock"] is False
+
+
+@pytest.mark.django_db
+def test_a_thousand_rows_are_one_query_and_rows_not_named_are_left_alone():
+    pks = products(1000)
+    with CaptureQueriesContext(connection) as queries:
+        rows.update(Product, ["stock_quantity", "name"], [(pk, i, f"{AWKWARD_TEXT} {i}") for i, pk in enumerate(pks[:-1])])
+    # savepoint=False inside the test's transaction: no SAVEPOINT statements either
+    assert len(queries) == 1
+    assert Product.objects.get(pk=pks[500]).name == f"{AWKWARD_TEXT} 500"
+    untouched = Product.objects.get(pk=pks[-1])
+    assert (untouched.stock_quantity, untouched.name) == (None, "Row 999")
+
+
+@pytest.mark.django_db
+def test_inserted_rows_skip_the_ones_a_unique_constraint_already_holds():
+    call = InboundCall.objects.create(side="store", endpoint="product/refresh", method="PUT", http_status=200,
+                                      result="success")
+    rows.insert(TouchedRecord, ["job", "call", "ref"], [(None, call.pk, "store.product:1")])
+    rows.insert(TouchedRecord, ["job", "call", "ref"],
+                [(None, call.pk, "store.product:1"), (None, call.pk, f"store.product:{AWKWARD_TEXT}")],
+                skip_existing=True)
+    assert sorted(TouchedRecord.objects.values_list("ref", flat=True)) == [
+        "store.product:1", f"store.product:{AWKWARD_TEXT}"]
+
+
+@pytest.mark.django_db
+def test_an_upsert_inserts_new_rows_and_overwrites_the_values_of_existing_ones():
+    store = StoreConnection.load()
+    one, two = (Item.objects.create(sku=f"UP-{i}", description_short="x") for i in range(2))
+    rows.upsert(LastPushed, ["store", "item", "sent", "pushed_at"], [(store.pk, one.pk, {"price": "1.0000"}, WHEN)],
+                unique=["store", "item"])
+    later = WHEN + datetime.timedelta(hours=1)
+    rows.upsert(LastPushed, ["store", "item", "sent", "pushed_at"],
+                [(store.pk, one.pk, AWKWARD_JSON, later), (store.pk, two.pk, {"price": "2.0000"}, later)],
+                unique=["store", "item"])
+    got = {row.item_id: row for row in LastPushed.objects.all()}
+    assert got[one.pk].sent == AWKWARD_JSON and got[one.pk].pushed_at == later
+    assert got[two.pk].sent == {"price": "2.0000"}
+    assert LastPushed.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_the_database_refuses_leaves_none_of_the_others_written():
+    # Outside any transaction: on SQLite an executemany would otherwise commit row by row.
+    call = InboundCall.objects.create(side="store", endpoint="product/refresh", method="PUT", http_status=200,
+                                      result="success")
+    with pytest.raises(IntegrityError):
+        rows.insert(TouchedRecord, ["job", "call", "ref"],
+                    [(None, call.pk, "store.product:1"), (None, call.pk, "store.product:2"),
+                     (None, call.pk, "store.product:1")])
+    assert not TouchedRecord.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite does not enforce a varchar's length")
+def test_a_text_longer_than_its_column_is_refused_not_cut():
+    (pk,) = products(1)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        rows.update(Product, ["stock_status"], [(pk, "x" * 200)])
+    assert Product.objects.get(pk=pk).stock_status != "x" * 20
