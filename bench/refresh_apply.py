@@ -20,7 +20,9 @@ import time
 
 from _setup import django_scratch, sync_user
 
-django_scratch()
+# The store as it is deployed: DEBUG off (no query log) and bridge.wsgi loaded, as gunicorn loads it.
+django_scratch(DEBUG="false", SECURE_SSL_REDIRECT="false", SECRET_KEY="bench-only-secret-key-" + "x" * 40)
+import bridge.wsgi  # noqa: E402,F401
 
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402

@@ -50,10 +50,14 @@ def _adapter(field):
 
 
 def _adapt(fields, rows):
-    adapters = [_adapter(f) for f in fields]
-    if not any(adapters):
-        return [tuple(row) for row in rows]
-    return [tuple(v if a is None or v is None else a(v) for a, v in zip(adapters, row)) for row in rows]
+    """The rows as lists, each column that needs it adapted (column by column: most need nothing)."""
+    out = [list(row) for row in rows]
+    for i, adapt in enumerate(_adapter(f) for f in fields):
+        if adapt is not None:
+            for row in out:
+                if row[i] is not None:
+                    row[i] = adapt(row[i])
+    return out
 
 
 def _document(fields, rows) -> tuple[str, list]:
