@@ -22,7 +22,7 @@ import sys
 import time
 from decimal import Decimal
 
-from _setup import ROOT, django_scratch, sync_user
+from _setup import ROOT, django_scratch, settle, sync_user
 
 N = 10_000
 work = django_scratch()
@@ -76,6 +76,7 @@ def make_catalog():
 
 def refresh(round_no):
     Item.objects.update(full_price=Decimal(f"{round_no}.25"), qty_on_hand=round_no)  # every product changes
+    settle()
     job = create_job(SyncJob.Kind.QUICK_REFRESH, target=f"{N} items", params={"include_inactive": False},
                      trigger=SyncJob.Trigger.COMMAND, total=N)
     started = time.perf_counter()
@@ -87,6 +88,7 @@ def refresh(round_no):
 
 
 def floor(calls, round_no):
+    settle()
     transport = store_transport()
     started = time.perf_counter()
     for _ in range(calls):

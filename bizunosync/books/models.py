@@ -195,7 +195,10 @@ class LastPushed(models.Model):
     The old side of the job page's "old → new" list (books/jobs/refresh_changes.py).
     """
 
-    store = models.ForeignKey("sync.StoreConnection", on_delete=models.CASCADE, related_name="+")
+    # The unique (store, item) index leads with the store and serves its lookups and CASCADE deletes:
+    # an index of its own was only upkeep, and with stale statistics PostgreSQL chose it for a batch's
+    # 100-item read, scanning every row of the store (4 ms a batch instead of 0.2, measured).
+    store = models.ForeignKey("sync.StoreConnection", on_delete=models.CASCADE, related_name="+", db_index=False)
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
     sent = models.JSONField(default=dict, help_text="Price, sale price, stock, tiers and weight as last sent.")
     pushed_at = models.DateTimeField(auto_now=True)

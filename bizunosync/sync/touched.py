@@ -6,8 +6,8 @@ batch's items once the store has them — so nothing the job holds grows with
 the catalog; a ref is linked once per job or call, however often it is linked.
 
 ``link`` is one INSERT per call, whatever its size (``rows.insert``: one
-``executemany`` on SQLite, one ``INSERT … SELECT FROM unnest(…)`` per 5,000
-refs on PostgreSQL). ``bulk_create`` would split 1,000 refs into four
+``executemany`` on SQLite, one ``INSERT … SELECT`` from a JSON document per
+5,000 refs on PostgreSQL). ``bulk_create`` would split 1,000 refs into four
 INSERTs on SQLite (999 parameters), so an inbound call's query count would
 grow with its batch.
 """
