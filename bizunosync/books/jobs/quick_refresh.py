@@ -37,6 +37,9 @@ from .common import keep_messages, messages_line
 BATCH_SIZE = refresh_batches.BATCH_SIZE
 PATH = "product/refresh"
 MAX_NAMED = 20  # items too large to send, named on the job; the count goes on past it
+# The store's notes ("Updated 100 of 101 products.") of the latest batches. Each attempt keeps its
+# own answer; a list of every batch's note would grow with the catalog and be saved again each batch.
+KEPT_NOTES = 10
 
 
 def flagged_items(include_inactive: bool | None = None, after_sku: str = "", store: StoreConnection | None = None):
@@ -250,7 +253,7 @@ def _send_all(job, state, batcher, transport, store_id, delay) -> bool:
         # (a resent item only once it arrives whole).
         touched.link(job, [f"books.item:{entry.pk}" for entry in delivered])
         if reply.data.get("note"):
-            state.setdefault("notes", []).append(str(reply.data["note"])[:200])
+            state["notes"] = [*state.get("notes", []), str(reply.data["note"])[:200]][-KEPT_NOTES:]
         keep_messages(state, reply.messages)
         job.succeeded_count = state["processed"] - job.failed_count
         if not progress(job, state["processed"], summary=summary(state), result=state):

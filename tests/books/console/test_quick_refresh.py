@@ -105,6 +105,20 @@ def test_250_items_go_out_in_three_batches_of_at_most_100(fault_store, make_item
     assert (job.processed, job.total, job.summary) == (250, 250, "Processed 250 items, updated 250.")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_job_keeps_only_the_latest_batches_notes_so_its_result_does_not_grow_with_the_catalog(
+        fault_store, make_item, monkeypatch):
+    monkeypatch.setattr(quick_refresh, "KEPT_NOTES", 2)
+    for n in range(250):
+        make_item(f"SKU-{n:03d}")
+    fault_store.then(refreshed(100), refreshed(100), refreshed(50))
+
+    job = run_refresh()
+
+    assert job.result["notes"] == ["Updated 100 of 101 products.", "Updated 50 of 51 products."]
+    assert job.result["batches_done"] == 3
+
+
 def test_proxy_safe_mode_sends_post_with_the_method_override(fault_store, make_item):
     connect(fault_store.url, method_override=True)
     make_item("MUG")
