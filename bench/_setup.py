@@ -39,11 +39,13 @@ def sync_user(password):
 
 
 def settle():
-    """PostgreSQL: VACUUM ANALYZE the bench's database before a measured round (outside the clock).
+    """PostgreSQL: VACUUM ANALYZE the bench's database once its rows are loaded (outside the clock).
 
-    A bench rewrites the same rows round after round; with autovacuum off (as on this machine)
-    the dead rows pile up and the statistics go stale, and the planner picks plans no
-    production database (autovacuum on, the default) would. Nothing to do on SQLite.
+    Each run wipes and reloads its tables; with autovacuum off (as on this machine) the dead
+    rows of earlier runs pile up and the statistics go stale, and the planner picks plans no
+    production database (autovacuum on, the default) would. Once per run, not per round: a
+    VACUUM right before a round left it slower and noisier (its writes still going out).
+    Nothing to do on SQLite.
     """
     from django.db import connection
 

@@ -76,7 +76,6 @@ def make_catalog():
 
 def refresh(round_no):
     Item.objects.update(full_price=Decimal(f"{round_no}.25"), qty_on_hand=round_no)  # every product changes
-    settle()
     job = create_job(SyncJob.Kind.QUICK_REFRESH, target=f"{N} items", params={"include_inactive": False},
                      trigger=SyncJob.Trigger.COMMAND, total=N)
     started = time.perf_counter()
@@ -88,7 +87,6 @@ def refresh(round_no):
 
 
 def floor(calls, round_no):
-    settle()
     transport = store_transport()
     started = time.perf_counter()
     for _ in range(calls):
@@ -110,6 +108,7 @@ def floor(calls, round_no):
 def main():
     sync_user(PASSWORD)
     make_catalog()
+    settle()
     port = free_port()
     store = start_store(port)
     try:
