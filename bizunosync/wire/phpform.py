@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, wraps
 from urllib.parse import quote_plus, unquote_to_bytes
 
 MAX_INPUT_VARS = 1000  # PHP's max_input_vars default: the rest is dropped silently
@@ -216,7 +216,30 @@ def _is_hex(byte: int) -> bool:
     return 0x30 <= byte <= 0x39 or 0x41 <= byte <= 0x46 or 0x61 <= byte <= 0x66
 
 
-@lru_cache(maxsize=4096)  # the same few keys ("0"…"999", "SKU", "qty") repeat across every body
+SHORT = 100  # characters: the longest name or key the decoder's caches keep
+
+
+def _cached_when_short(maxsize: int):
+    """``lru_cache`` for the short names and keys that repeat in every body.
+
+    A peer may send names of any length; a long one is worked out each time and
+    never kept, so a cache holds at most ``maxsize`` × SHORT characters.
+    """
+
+    def decorate(fn):
+        cached = lru_cache(maxsize=maxsize)(fn)
+
+        @wraps(fn)
+        def wrapper(text: str):
+            return cached(text) if len(text) <= SHORT else fn(text)
+
+        wrapper.cache_info, wrapper.cache_clear = cached.cache_info, cached.cache_clear
+        return wrapper
+
+    return decorate
+
+
+@_cached_when_short(4096)  # the same few keys ("0"…"999", "SKU", "qty") repeat across every body
 def _key(index: str) -> str:
     """Canonical integer strings are integer keys in PHP; keep them canonical."""
     if _CANONICAL_INT.match(index):
@@ -287,7 +310,7 @@ def _register(root: dict, name: str, value: str) -> None:
     _store(root, head, indices, value)
 
 
-@lru_cache(maxsize=16384)  # a Quick Refresh sends the same names ("data[7][PriceTiers][0][qty]") every batch
+@_cached_when_short(16384)  # a Quick Refresh sends the same names ("data[7][PriceTiers][0][qty]") every batch
 def _plain_path(name: str) -> tuple | None:
     """The canonical keys of a name as encode() writes it (None appends), or None for any other name."""
     plain = _PLAIN_NAME.fullmatch(name)

@@ -67,6 +67,17 @@ def test_a_body_that_is_not_utf8_is_refused_by_name():
     assert phpform.decode(b"q=%FF", errors="replace") == {"q": "\ufffd"}
 
 
+
+def test_long_names_decode_as_php_reads_them_and_the_decoder_keeps_none_of_them():
+    # Short names are cached (a Quick Refresh repeats them every batch); a peer may send any length.
+    names = [f"data[0][{'k' * (phpform.SHORT + 1 + i)}]" for i in range(50)] + ["data[0][SKU]", "x" * 300]
+    body = "&".join(f"{name}={i}" for i, name in enumerate(names))
+    phpform.decode("data[0][SKU]=warm")  # the one short name is kept from here on
+    kept = phpform._plain_path.cache_info().currsize, phpform._key.cache_info().currsize
+
+    assert ordered(as_json_shape(phpform.decode(body))) == ordered(php_decode_many([body])[0])
+    assert (phpform._plain_path.cache_info().currsize, phpform._key.cache_info().currsize) == kept
+
 # ---------------------------------------------------------------- max_input_vars
 
 
