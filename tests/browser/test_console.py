@@ -6,7 +6,7 @@ while the browser polls the progress endpoint. The test suite's task backend
 is the ImmediateBackend, which would run the whole job inside the POST, so
 the browser would only ever see 100 %. Here the test switches the task
 backend to django-tasks' DummyBackend (enqueue records, runs nothing) and
-plays the worker itself: a background thread picks up queued jobs and runs
+plays the worker itself: a background thread takes the jobs handed to the backend and runs
 them with ``run_job`` — the same call the worker's task makes — while the
 threaded live server answers the page's polls. A small per-batch pause
 (``BOOKS_CONSOLE_BATCH_DELAY``, test-only) keeps 250 items slow enough for
@@ -15,17 +15,19 @@ a screenshot mid-run.
 
 from __future__ import annotations
 
+import queue
 import threading
 from decimal import Decimal
 
 import pytest
 from django.db import connections
 from django.utils import timezone
+from django_tasks.signals import task_enqueued
 
 from bizunosync.books.models import Item, Package, SalesOrder, Shipment
 from bizunosync.store.export.service import export_order
 from bizunosync.store.models import Product
-from bizunosync.sync.jobs import run_job
+from bizunosync.sync.jobs import run_job, run_job_task
 from bizunosync.sync.models import SyncJob
 from tests.e2e.conftest import catalog, store_order, wired  # noqa: F401
 from tests.support.browser import admin_login, screenshot
@@ -34,32 +36,45 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 class Worker(threading.Thread):
-    """Stands in for `manage.py db_worker`: runs queued sync jobs as they appear."""
+    """Stands in for `manage.py db_worker`: runs the jobs handed to the task backend, as they are handed.
+
+    Only what was enqueued, as db_worker does: an export staff run in the foreground
+    (`export_order`) is a queued row no task points at, and a worker that took any
+    queued row could claim it first and leave the foreground run "busy".
+    """
 
     def __init__(self):
         super().__init__(daemon=True)
         self.stop = threading.Event()
+        self.enqueued: queue.Queue[int] = queue.Queue()
         self.shared = connections["default"]
         # SQLite's in-memory test database lives in this one connection: share it,
         # as Django's live server thread does. PostgreSQL gets its own connection.
         self.share = self.shared.vendor == "sqlite" and self.shared.is_in_memory_db()
         if self.share:
             self.shared.inc_thread_sharing()
+        task_enqueued.connect(self._handed, weak=False)
+
+    def _handed(self, sender, task_result, **kwargs):
+        if task_result.task.func is run_job_task.func and task_result.task.run_after is None:
+            self.enqueued.put(task_result.args[0])  # a deferred retry waits for its time: not run here
 
     def run(self):
         if self.share:
             connections["default"] = self.shared
         try:
             while not self.stop.is_set():
-                queued = SyncJob.objects.filter(status=SyncJob.Status.QUEUED, next_attempt_at=None)
-                for job_id in queued.values_list("pk", flat=True):
-                    run_job(job_id)
-                self.stop.wait(0.1)
+                try:
+                    job_id = self.enqueued.get(timeout=0.1)
+                except queue.Empty:
+                    continue
+                run_job(job_id)
         finally:
             if not self.share:
                 connections.close_all()
 
     def halt(self):
+        task_enqueued.disconnect(self._handed)
         self.stop.set()
         self.join(10)
         if self.share:
