@@ -11,7 +11,7 @@ does (read the catalog, batch, PUT product/refresh, record progress and changes)
 refresh : the job, every one of the 10,000 products changing price and stock.
 floor   : as many authenticated PUTs as the job made (an empty product/refresh: authentication, the
           call log, no items) through the same transport, plus one bulk UPDATE of the same 10,000
-          rows (bizunosync.sync.rows.update: executemany on SQLite, UPDATE … FROM unnest(…)
+          rows (bizunosync.sync.rows.update: executemany on SQLite, UPDATE … FROM one JSON document
           on PostgreSQL).
 """
 
