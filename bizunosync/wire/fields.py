@@ -24,6 +24,17 @@ class FieldError(ValueError):
         self.problem = problem
         super().__init__(f"{field}: {problem}")
 
+    def within(self, prefix: str) -> FieldError:
+        """The same error named from ``prefix``: ``SKU`` in ``data[3]`` is ``data[3].SKU``.
+
+        Readers of many items name fields relative to the item and prefix them only when one
+        fails: building every field's full name up front was a tenth of reading a batch.
+        """
+        if not self.field:
+            return FieldError(prefix, self.problem)
+        joiner = "" if self.field.startswith("[") else "."
+        return FieldError(f"{prefix}{joiner}{self.field}", self.problem)
+
 
 def _is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and value.strip(PHP_TRIM) == "")
@@ -60,6 +71,9 @@ def text(value, field: str, *, max_length: int = 255, required: bool = False, de
 def decimal(value, field: str, *, minimum=Decimal(0), maximum=MAX_MONEY, required=False, places: int = 4):
     if type(value) is str and _NUMBER.match(value):  # the usual case, "12.50": one regex, one Decimal
         number = Decimal(value)
+        if ((minimum is None or number >= minimum) and (maximum is None or number <= maximum)
+                and "e" not in value and "E" not in value and _places(value) <= places):
+            return number  # within bounds and places, read off the text (Decimal.as_tuple() costs a µs)
         return _bounded(number, value, field, minimum, maximum, places)
     if _is_blank(value):
         if required:
@@ -78,6 +92,12 @@ def decimal(value, field: str, *, minimum=Decimal(0), maximum=MAX_MONEY, require
         # Python's Decimal also reads "1_000" and non-ASCII digits; PHP reads neither as that number.
         raise FieldError(field, f"must be a number written with ASCII digits, got {str(value)[:40]!r}")
     return _bounded(number, value, field, minimum, maximum, places)
+
+
+def _places(text: str) -> int:
+    """Digits after the point of a plain number's text."""
+    dot = text.find(".")
+    return 0 if dot < 0 else len(text) - dot - 1
 
 
 def _bounded(number: Decimal, value, field: str, minimum, maximum, places: int) -> Decimal:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field as dc_field
 from decimal import Decimal
+from typing import NamedTuple
 
 from . import fields
 from .fields import FieldError
@@ -42,8 +43,9 @@ class _Clear:
 CLEAR = _Clear()
 
 
-@dataclass(frozen=True)
-class Tier:
+class Tier(NamedTuple):
+    """A quantity break; a tuple, so a batch's 2,000 of them cost what tuples cost."""
+
     qty: int
     price: Decimal
 
@@ -76,47 +78,63 @@ class ItemError:
 
 def read_tiers(value, field: str) -> list[Tier]:
     """``[{qty, price}, …]`` sorted by qty; absent is the empty list."""
-    rows = fields.listing(value, field, max_items=MAX_TIERS)
+    try:
+        return _tiers(value)
+    except FieldError as exc:
+        raise exc.within(field) from None
+
+
+def _tiers(value) -> list[Tier]:
+    rows = fields.listing(value, "", max_items=MAX_TIERS)
     tiers = []
     seen = set()
     for i, row in enumerate(rows):
-        where = f"{field}[{i}]"
-        row = fields.mapping(row, where, required=True)
-        qty = fields.integer(row.get("qty"), f"{where}.qty", minimum=1, required=True)
-        price = fields.decimal(row.get("price"), f"{where}.price", required=True)
-        if qty in seen:
-            raise FieldError(f"{where}.qty", f"repeats quantity {qty}")
+        try:
+            row = fields.mapping(row, "", required=True)
+            qty = fields.integer(row.get("qty"), "qty", minimum=1, required=True)
+            price = fields.decimal(row.get("price"), "price", required=True)
+            if qty in seen:
+                raise FieldError("qty", f"repeats quantity {qty}")
+        except FieldError as exc:
+            raise exc.within(f"[{i}]") from None
         seen.add(qty)
         tiers.append(Tier(qty, price))
-    return sorted(tiers, key=lambda t: t.qty)
+    return sorted(tiers)  # by qty: quantities are unique
 
 
 def read_item(raw, index: int) -> RefreshItem | None:
     """One item, or None for a blank SKU (skipped, as the plugin does)."""
-    base = f"data[{index}]"
-    raw = fields.mapping(raw, base, required=True)
-    sku = fields.sku(raw.get("SKU"), f"{base}.SKU", required=False)
+    try:
+        return _item(raw)
+    except FieldError as exc:
+        raise exc.within(f"data[{index}]") from None
+
+
+def _item(raw) -> RefreshItem | None:
+    """Fields named relative to the item (``SKU``, ``PriceTiers[0].qty``); read_item prefixes them."""
+    raw = fields.mapping(raw, "", required=True)
+    sku = fields.sku(raw.get("SKU"), "SKU", required=False)
     if sku is None:
         return None
     # Available quantity may be negative (oversold); the store clamps it to 0.
-    qty = fields.integer(raw.get("QtyStock"), f"{base}.QtyStock", minimum=-fields.MAX_QTY)
-    weight = fields.decimal(raw.get("Weight"), f"{base}.Weight")
+    qty = fields.integer(raw.get("QtyStock"), "QtyStock", minimum=-fields.MAX_QTY)
+    weight = fields.decimal(raw.get("Weight"), "Weight")
     # The plugin reads RegularPrice; PROTOCOL also lists Price. RegularPrice wins.
     if raw.get("RegularPrice") not in (None, "") and str(raw.get("RegularPrice")).strip():
-        price = fields.decimal(raw.get("RegularPrice"), f"{base}.RegularPrice")
+        price = fields.decimal(raw.get("RegularPrice"), "RegularPrice")
     else:
-        price = fields.decimal(raw.get("Price"), f"{base}.Price")
+        price = fields.decimal(raw.get("Price"), "Price")
     sale_raw = raw.get("SalePrice")
     if sale_raw is None:
         sale = None
     elif isinstance(sale_raw, str) and sale_raw.strip() == "":
         sale = CLEAR
     else:
-        sale = fields.decimal(sale_raw, f"{base}.SalePrice")
-    tiers = read_tiers(raw.get("PriceTiers"), f"{base}.PriceTiers")
-    kind = fields.text(raw.get("Type"), f"{base}.Type", max_length=8)
-    full = fields.decimal(raw.get("FullPrice"), f"{base}.FullPrice")
-    uom = read_unit(raw.get("WeightUOM"), f"{base}.WeightUOM", WEIGHT_UNITS)
+        sale = fields.decimal(sale_raw, "SalePrice")
+    tiers = read_tiers(raw.get("PriceTiers"), "PriceTiers")
+    kind = fields.text(raw.get("Type"), "Type", max_length=8)
+    full = fields.decimal(raw.get("FullPrice"), "FullPrice")
+    uom = read_unit(raw.get("WeightUOM"), "WeightUOM", WEIGHT_UNITS)
     return RefreshItem(sku, qty, weight, price, sale, tiers, kind, full, uom)
 
 

@@ -101,3 +101,37 @@ def test_a_text_longer_than_its_column_is_refused_not_cut():
     with pytest.raises(DatabaseError), transaction.atomic():
         rows.update(Product, ["stock_status"], [(pk, "x" * 200)])
     assert Product.objects.get(pk=pk).stock_status != "x" * 20
+
+
+@pytest.mark.django_db
+def test_rows_read_back_the_same_values_django_reads_json_money_flags_times_and_nulls():
+    first, second, third = products(3)
+    names = ["regular_price", "sale_price", "stock_quantity", "manage_stock", "bizuno_snapshot", "modified"]
+    rows.update(Product, names, [
+        (first, Decimal("12.5000"), None, -3, True, AWKWARD_JSON, WHEN),
+        (second, Decimal("12.5000"), Decimal("1.0000"), 1, False, {}, WHEN),
+        (third, Decimal("1.0000"), Decimal("99999999.9999"), 0, True, {"none": None}, WHEN),
+    ])
+    wanted = ["pk", "sku", *names]
+    queryset = Product.objects.filter(pk__in=[first, second, third]).order_by("-pk")
+
+    assert rows.read(queryset, wanted) == list(queryset.values_list(*wanted))
+    # values that repeat are converted once, yet each type keeps its own conversion (1, 1.0 and True)
+    read = rows.read(queryset, ["manage_stock", "stock_quantity", "sale_price"])
+    assert [type(v) for row in read for v in row if v is not None] == [bool, int, Decimal, bool, int, Decimal, bool, int]
+
+
+@pytest.mark.django_db
+def test_each_row_read_gets_its_own_json_so_changing_one_leaves_the_others_alone():
+    first, second = products(2)
+    rows.update(Product, ["bizuno_snapshot"], [(first, {"tiers": []}), (second, {"tiers": []})])
+    (one,), (other,) = rows.read(Product.objects.order_by("pk"), ["bizuno_snapshot"])
+    one["tiers"].append(1)
+    assert other == {"tiers": []}
+
+
+@pytest.mark.django_db
+def test_reading_no_rows_is_an_empty_list_in_one_query():
+    with CaptureQueriesContext(connection) as queries:
+        assert rows.read(Product.objects.filter(sku="none such"), ["pk", "bizuno_snapshot"]) == []
+    assert len(queries) == 1

@@ -10,6 +10,7 @@ twice writes nothing the second time.
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,6 +30,7 @@ from . import held_stock, snapshot, units
 OWNED = ("regular_price", "sale_price", "price", "stock_quantity", "stock_status", "manage_stock",
          "backorders", "weight")
 WRITTEN = [*OWNED, "bizuno_snapshot", "modified"]
+_owned = operator.itemgetter(*OWNED)
 IN_STOCK, OUT_OF_STOCK = Product.StockStatus.IN_STOCK.value, Product.StockStatus.OUT_OF_STOCK.value
 
 
@@ -51,13 +53,6 @@ class Plan:
     tiers: dict[int, list[tuple]] = field(default_factory=dict)  # pk → [(qty, price), …] replacing its tiers
     # (tier id, new price) where a product keeps its quantity breaks and only prices move: Bizuno's usual change.
     prices: list[tuple] = field(default_factory=list)
-
-
-def _same(a: Decimal | None, b: Decimal | None) -> bool:
-    """Numbers compare as numbers: "10" equals "10.00"."""
-    if a is None or b is None:
-        return a is None and b is None
-    return Decimal(a) == Decimal(b)
 
 
 def apply(items: list[wire.RefreshItem], errors: list[wire.ItemError], sent: int | None = None) -> RefreshResult:
@@ -93,17 +88,16 @@ def apply(items: list[wire.RefreshItem], errors: list[wire.ItemError], sent: int
 def read_products(skus: list[str]) -> dict[str, dict]:
     """sku → {"pk", owned values…, "bizuno_snapshot"}, locked for the batch (one query)."""
     names = ("pk", "sku", *OWNED, "bizuno_snapshot")
-    found = Product.objects.select_for_update().filter(sku__in=rows.each_of(skus)).values(*names)
-    return {row["sku"]: row for row in found}
+    found = rows.read(Product.objects.select_for_update().filter(sku__in=rows.each_of(skus)), names)
+    return {row[1]: dict(zip(names, row)) for row in found}
 
 
 def read_tiers(pks: list[int]) -> dict[int, list[tuple]]:
     """pk → [(tier id, qty, price), …] by qty (one query, none when there are no products)."""
     out = defaultdict(list)
     if pks:
-        found = (PriceTier.objects.filter(product_id__in=rows.each_of(pks, integers=True))
-                 .order_by("product_id", "qty").values_list("product_id", "pk", "qty", "price"))
-        for pk, tier_id, qty, price in found:
+        found = PriceTier.objects.filter(product_id__in=rows.each_of(pks, integers=True)).order_by("product_id", "qty")
+        for pk, tier_id, qty, price in rows.read(found, ["product_id", "pk", "qty", "price"]):
             out[pk].append((tier_id, qty, price))
     return out
 
@@ -121,21 +115,23 @@ def plan_batch(latest: dict[str, wire.RefreshItem], current: dict[str, dict], ti
         if row is None:
             continue
         pk = row["pk"]
-        values = new_values(row, item, settings, held.get(pk))
-        wanted = [(t.qty, t.price) for t in item.tiers]
+        held_here = held.get(pk)
+        values = new_values(row, item, settings, held_here)
+        wanted = item.tiers  # Tier tuples, (qty, price), by qty
         tiers_differ = _plan_tiers(plan, pk, tiers.get(pk, ()), wanted)
         values_differ = _keep_scale(row, values)
-        snap = {**row["bizuno_snapshot"], **_sent(values, item, wanted, held.get(pk))}
+        old_snap = row["bizuno_snapshot"]
+        snap = {**old_snap, **_sent(values, item, wanted, held_here)}
         if values_differ or tiers_differ:
             plan.changed.append(pk)
-        if values_differ or tiers_differ or snap != row["bizuno_snapshot"]:
-            plan.rows.append((pk, *(values[name] for name in OWNED), snap))
+        if values_differ or tiers_differ or snap != old_snap:
+            plan.rows.append((pk, *_owned(values), snap))
     return plan
 
 
 def new_values(row: dict, item: wire.RefreshItem, settings: StoreSettings, held=None) -> dict:
     """The owned values a product has after this item: where every Quick Refresh rule lives."""
-    values = {name: row[name] for name in OWNED}
+    values = row.copy()  # the owned values are read and set by name; the row's other keys ride along
     if settings.manage_stock:
         values["manage_stock"] = True
         values["backorders"] = settings.backorders
@@ -187,7 +183,8 @@ def _plan_tiers(plan: Plan, pk: int, current, wanted) -> bool:
     if [qty for _id, qty, _price in current] != [qty for qty, _price in wanted]:
         plan.tiers[pk] = wanted
         return True
-    moved = [(tier_id, price) for (tier_id, _qty, old), (_qty2, price) in zip(current, wanted) if not _same(old, price)]
+    # Decimal equality is numeric ("10" equals "10.00"), and None equals only None.
+    moved = [(tier_id, price) for (tier_id, _qty, old), (_qty2, price) in zip(current, wanted) if old != price]
     plan.prices.extend(moved)
     return bool(moved)
 
