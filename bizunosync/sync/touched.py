@@ -35,14 +35,21 @@ def clean(refs) -> list[str]:
     return list(dict.fromkeys(ref.lower() for ref in refs if isinstance(ref, str) and 0 < len(ref) <= MAX_REF))
 
 
-def link(owner, refs) -> None:
-    """Link ``refs`` to a saved job or call; those already linked stay as they are."""
+def link(owner, refs, *, fresh: bool = False) -> None:
+    """Link ``refs`` to a saved job or call; those already linked stay as they are.
+
+    ``fresh``: the owner was created in this transaction and has no links yet, so there is
+    nothing to skip (PostgreSQL's ON CONFLICT check was a third of linking 1,000 refs).
+    """
+    if owner.pk is None:
+        raise ValueError("Save the job or call before linking what it touched.")
     column = _owner_column(owner)
     refs = clean(refs)
     if not refs:
         return
     job_id, call_id = (owner.pk, None) if column == "job" else (None, owner.pk)
-    rows.insert(TouchedRecord, ["job", "call", "ref"], [(job_id, call_id, ref) for ref in refs], skip_existing=True)
+    rows.insert(TouchedRecord, ["job", "call", "ref"], [(job_id, call_id, ref) for ref in refs],
+                skip_existing=not fresh)
 
 
 def refs_of(owner, limit: int = 200) -> tuple[list[str], int]:

@@ -135,3 +135,14 @@ def test_reading_no_rows_is_an_empty_list_in_one_query():
     with CaptureQueriesContext(connection) as queries:
         assert rows.read(Product.objects.filter(sku="none such"), ["pk", "bizuno_snapshot"]) == []
     assert len(queries) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", [[AWKWARD_TEXT, 1, None], AWKWARD_TEXT, 12.5, 0, False, {"": {"null": None}}])
+def test_a_json_field_holds_whatever_json_it_was_given_written_or_inserted(value):
+    (pk,) = products(1)
+    rows.update(Product, ["bizuno_snapshot"], [(pk, value)])
+    assert Product.objects.get(pk=pk).bizuno_snapshot == value
+    item = Item.objects.create(sku="JSON-1", description_short="x")
+    rows.insert(LastPushed, ["store", "item", "sent", "pushed_at"], [(StoreConnection.load().pk, item.pk, value, WHEN)])
+    assert LastPushed.objects.get(item=item).sent == value

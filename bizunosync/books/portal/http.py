@@ -86,7 +86,7 @@ def respond(request, endpoint: str, reply: Reply, *, caller: str, duration_ms: i
             messages=reply.messages.to_wire(),
             duration_ms=max(0, duration_ms),
         )
-        touched.link(logged, reply.touched)
+        touched.link(logged, reply.touched, fresh=True)
     except Exception:  # the log must never turn an answered call into a 500
         log.exception("could not record portal call %s", endpoint)
     return JsonResponse(reply.data, status=reply.status, json_dumps_params={"ensure_ascii": False})

@@ -102,7 +102,7 @@ def _record(request, name, method, response, started):
                 messages=messages,
                 duration_ms=int((time.monotonic() - started) * 1000),
             )
-            touched.link(logged, details.get("touched", []))
+            touched.link(logged, details.get("touched", []), fresh=True)
     except DatabaseError:
         # The answer matters more than its log line.
         log.exception("Could not record the inbound call to %s", name)
