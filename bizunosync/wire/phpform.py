@@ -325,6 +325,26 @@ def _plain_path(name: str) -> tuple | None:
     return (_key(head), *(None if i == "" or i in _LONE_SPACE else _key(i) for i in indices))
 
 
+@_cached_when_short(16384)
+def _parent_and_leaf(name: str) -> tuple | None:
+    """(the parent's keys, the leaf's key) of a plain name with no appending ``[]``, else None."""
+    path = _plain_path(name)
+    if path is None or None in path:
+        return None
+    return path[:-1], path[-1]
+
+
+def _table_at(root: dict, parent: tuple) -> dict:
+    """The table at ``parent`` (keys canonical, none appending), made on the way as `_store_at` makes it."""
+    table = root
+    for key in parent:
+        sub = table.get(key)
+        if not isinstance(sub, dict):
+            sub = table[key] = {}
+        table = sub
+    return table
+
+
 def _store(root: dict, head: str, indices: list[str | None], value: str) -> None:
     """Set root[head][i1][i2]… = value, creating arrays on the way; None appends."""
     _store_at(root, (_key(head), *(None if i is None else _key(i) for i in indices)), value)
@@ -374,10 +394,22 @@ def decode(
         parts = _segments(text, post, "&", "")
         if max_vars is not None:
             parts = parts[: max(max_vars + (1 if post else 0), 0)]
+        # Fields arrive grouped ("data[7][SKU]", "data[7][QtyStock]", …): while the parent stays
+        # the same, its table is the one the previous field was stored in, not walked to again.
+        # Exact: storing a field only writes into its parent's table, never detaches it.
+        last_parent = last_table = None
         for part in parts:
             if part:
                 name, _, value = part.partition("=")
-                _register(root, name, value)
+                sibling = _parent_and_leaf(name)
+                if sibling is None:
+                    _register(root, name, value)
+                    last_parent = None
+                    continue
+                parent, leaf = sibling
+                if parent is not last_parent:
+                    last_parent, last_table = parent, _table_at(root, parent)
+                last_table[leaf] = value
         return root
     parts = _segments(raw, post)
     if max_vars is not None:

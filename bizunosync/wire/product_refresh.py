@@ -11,6 +11,7 @@ the batch applies. The one absent field that is *not* "unchanged" is
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field as dc_field
 from decimal import Decimal
 from typing import NamedTuple
@@ -138,6 +139,90 @@ def _item(raw) -> RefreshItem | None:
     return RefreshItem(sku, qty, weight, price, sale, tiers, kind, full, uom)
 
 
+# The shape Bizuno sends every item in, each value checked by one regex: within these, the general
+# readers (fields.decimal, fields.integer) accept the text as it is and return Decimal(text) or
+# int(text). ≤ 8 integer digits and ≤ 4 places is within MAX_MONEY and needs no rounding.
+_MONEY = re.compile(r"[0-9]{1,8}(?:\.[0-9]{0,4})?\Z")
+_STOCK = re.compile(r"-?[0-9]{1,9}\Z")  # |n| < MAX_QTY
+_BREAK = re.compile(r"[0-9]{1,9}\Z")
+_ITEM_KEYS = frozenset({"SKU", "QtyStock", "Weight", "Price", "RegularPrice", "SalePrice", "PriceTiers", "Type",
+                        "FullPrice", "WeightUOM"})
+
+
+class _Unusual(Exception):
+    """A value outside the usual shape: read_item reads the item (and names what is wrong)."""
+
+
+def _money_or_none(value) -> Decimal | None:
+    if value is None:
+        return None
+    if type(value) is str and _MONEY.match(value):
+        return Decimal(value)
+    raise _Unusual
+
+
+def usual_item(raw) -> RefreshItem | None:
+    """The item, when every value is in the usual shape; else None, and read_item must read it.
+
+    What it returns is what read_item returns for the same item, to the digit (tests/wire
+    checks it on generated items): read_item costs a dozen general reads an item, and a
+    1,000-item batch spent more time there than in its database work.
+    """
+    if type(raw) is not dict or not raw.keys() <= _ITEM_KEYS:
+        return None
+    sku = raw.get("SKU")
+    if (type(sku) is not str or not sku or len(sku) > fields.MAX_SKU or not sku.isprintable()
+            or sku.strip(fields.PHP_TRIM) != sku):
+        return None
+    try:
+        qty = raw.get("QtyStock")
+        if qty is not None:
+            if type(qty) is not str or not _STOCK.match(qty):
+                return None
+            qty = int(qty)
+        regular = raw.get("RegularPrice")
+        price = _money_or_none(raw.get("Price") if regular is None or regular == "" else regular)
+        sale = raw.get("SalePrice")
+        if type(sale) is str and not sale.strip():
+            sale = CLEAR
+        else:
+            sale = _money_or_none(sale)
+        tiers = _usual_tiers(raw.get("PriceTiers"))
+        kind = raw.get("Type")
+        if kind == "":
+            kind = None
+        elif kind is not None and (type(kind) is not str or len(kind) > 8):
+            return None
+        uom = raw.get("WeightUOM")
+        if uom == "":
+            uom = None
+        elif uom is not None and uom not in WEIGHT_UNITS:
+            return None
+        return RefreshItem(sku, qty, _money_or_none(raw.get("Weight")), price, sale, tiers, kind,
+                           _money_or_none(raw.get("FullPrice")), uom)
+    except _Unusual:
+        return None
+
+
+def _usual_tiers(value) -> list[Tier]:
+    if value is None or value == "":
+        return []
+    rows = list(value.values()) if type(value) is dict else value
+    if type(rows) is not list or len(rows) > MAX_TIERS:
+        raise _Unusual
+    tiers = []
+    for row in rows:
+        if type(row) is not dict:
+            raise _Unusual
+        qty, price = row.get("qty"), row.get("price")
+        if type(qty) is not str or not _BREAK.match(qty) or price is None:
+            raise _Unusual
+        tiers.append(Tier(int(qty), _money_or_none(price)))
+    if len({tier.qty for tier in tiers}) != len(tiers) or any(tier.qty < 1 for tier in tiers):
+        raise _Unusual
+    return sorted(tiers)
+
+
 def read_unit(value, field: str, allowed) -> str | None:
     """A unit code, lower-cased; blank is None; anything else names the field."""
     value = fields.text(value, field, max_length=8)
@@ -159,6 +244,10 @@ def read_batch(data) -> tuple[list[RefreshItem], list[ItemError]]:
     items: list[RefreshItem] = []
     errors: list[ItemError] = []
     for index, raw in enumerate(rows):
+        item = usual_item(raw)
+        if item is not None:
+            items.append(item)
+            continue
         try:
             item = read_item(raw, index)
         except FieldError as exc:

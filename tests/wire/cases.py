@@ -118,4 +118,10 @@ DECODE_CASES = {
     "NUL in a name cuts it": "a%00b=1",
     "semicolon is not a separator": "a=1;b=2",
     "hash is literal": "a=1#frag",
+    # Siblings stored one after another into their parent's table, and what may come between them.
+    "siblings after their parent was a scalar": "a[b]=0&a[b][c]=1&a[b][d]=2",
+    "a parent replaced between siblings": "a[b][c]=1&a[b]=2&a[b][d]=3",
+    "a sibling's own subtree replaced by a leaf": "a[b][c][x]=1&a[b][c]=2&a[b][e]=3",
+    "siblings of appended parents stay apart": "a[][x]=1&a[][y]=2&a[0][z]=3",
+    "siblings at the top level and deep interleaved": "x=1&a[b][c]=2&y=3&a[b][d]=4&a[b][c]=5",
 }
