@@ -325,13 +325,23 @@ def _plain_path(name: str) -> tuple | None:
     return (_key(head), *(None if i == "" or i in _LONE_SPACE else _key(i) for i in indices))
 
 
-@_cached_when_short(16384)
+_SIBLINGS: dict[str, tuple | None] = {}  # short name → _parent_and_leaf(name)
+_SIBLINGS_KEPT = 16384
+_UNSEEN = object()
+
+
 def _parent_and_leaf(name: str) -> tuple | None:
-    """(the parent's keys, the leaf's key) of a plain name with no appending ``[]``, else None."""
+    """(the parent's keys, the leaf's key) of a plain name with no appending ``[]``, else None.
+
+    Kept in _SIBLINGS when the name is short; a full cache starts again (at most 16,384 names).
+    """
     path = _plain_path(name)
-    if path is None or None in path:
-        return None
-    return path[:-1], path[-1]
+    found = None if path is None or None in path else (path[:-1], path[-1])
+    if len(name) <= SHORT:
+        if len(_SIBLINGS) >= _SIBLINGS_KEPT:
+            _SIBLINGS.clear()
+        _SIBLINGS[name] = found
+    return found
 
 
 def _table_at(root: dict, parent: tuple) -> dict:
@@ -384,7 +394,7 @@ def decode(
     root: dict = {}
     if not raw:
         return root
-    if errors == "strict" and not _ENCODED_SEPARATOR.search(raw):
+    if errors == "strict" and not _has_encoded_separator(raw):
         # No escaped "&" or "=": decoding the whole body first splits it exactly where PHP
         # splits it, and costs one pass instead of two per variable (issue 11: 8,000 fields).
         try:
@@ -398,10 +408,13 @@ def decode(
         # the same, its table is the one the previous field was stored in, not walked to again.
         # Exact: storing a field only writes into its parent's table, never detaches it.
         last_parent = last_table = None
+        siblings = _SIBLINGS
         for part in parts:
             if part:
                 name, _, value = part.partition("=")
-                sibling = _parent_and_leaf(name)
+                sibling = siblings.get(name, _UNSEEN)  # a dict lookup, not a call: 8,000 names a batch
+                if sibling is _UNSEEN:
+                    sibling = _parent_and_leaf(name)
                 if sibling is None:
                     _register(root, name, value)
                     last_parent = None
@@ -427,7 +440,9 @@ def decode(
     return root
 
 
-_ENCODED_SEPARATOR = re.compile(rb"%(?:26|3[dD])")
+def _has_encoded_separator(raw: bytes) -> bool:
+    """An escaped "&" or "=" (%26, %3D, %3d) anywhere: four substring scans, faster than one regex."""
+    return b"%26" in raw or b"%3D" in raw or b"%3d" in raw
 
 
 def _unescape(raw: bytes) -> bytes:

@@ -73,10 +73,11 @@ def test_long_names_decode_as_php_reads_them_and_the_decoder_keeps_none_of_them(
     names = [f"data[0][{'k' * (phpform.SHORT + 1 + i)}]" for i in range(50)] + ["data[0][SKU]", "x" * 300]
     body = "&".join(f"{name}={i}" for i, name in enumerate(names))
     phpform.decode("data[0][SKU]=warm")  # the one short name is kept from here on
-    kept = phpform._plain_path.cache_info().currsize, phpform._key.cache_info().currsize
+    kept = phpform._plain_path.cache_info().currsize, phpform._key.cache_info().currsize, len(phpform._SIBLINGS)
 
     assert ordered(as_json_shape(phpform.decode(body))) == ordered(php_decode_many([body])[0])
-    assert (phpform._plain_path.cache_info().currsize, phpform._key.cache_info().currsize) == kept
+    assert (phpform._plain_path.cache_info().currsize, phpform._key.cache_info().currsize,
+            len(phpform._SIBLINGS)) == kept
 
 # ---------------------------------------------------------------- max_input_vars
 
