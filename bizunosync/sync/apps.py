@@ -8,6 +8,7 @@ class SyncConfig(AppConfig):
     verbose_name = "Sync log"
 
     def ready(self):
+        from . import rows  # noqa: F401  registers the field__one_of lookup
         post_migrate.connect(create_cache_tables, sender=self, dispatch_uid="bizunosync.create_cache_tables")
 
 

@@ -24,7 +24,6 @@ import json
 from decimal import Decimal
 
 from django.db import connection, models, transaction
-from django.db.models.expressions import RawSQL
 
 CHUNK = 5000
 # Fields whose Django adaptation is the identity for values already of the field's type: skipped for speed.
@@ -195,17 +194,33 @@ def _insert(model, names: list[str], rows: list[tuple], conflict: str) -> None:
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {marks}{conflict}", rows)
 
 
-def each_of(values, *, integers: bool = False) -> RawSQL:
-    """``field__in=each_of(values)``: the whole list bound as one parameter.
+@models.ForeignObject.register_lookup  # foreign keys look up their own lookups, not Field's
+@models.Field.register_lookup
+class OneOf(models.Lookup):
+    """``field__one_of=values``: ``field IN values`` with the whole list bound as one parameter.
 
-    A plain ``__in`` list prepares and binds every value on its own (2 ms per
-    1,000 in Django's lookup code, several lists a batch); one JSON or array
-    parameter costs nothing per value and never meets SQLite's variable limit.
+    A plain ``__in`` list prepares and binds every value on its own (2 ms per 1,000 in
+    Django's lookup code, several lists a batch) and meets SQLite's variable limit.
+    PostgreSQL gets ``field = ANY(%s::type[])``: the planner probes the index once per
+    value whatever its statistics say, where ``IN (SELECT unnest(…))`` let it scan the
+    whole table and hash-join (5.2 vs 0.24 ms for 100 values-last-pushed of 10,000,
+    measured with fresh statistics). SQLite reads the list with ``json_each``.
     """
-    values = list(values)
-    if connection.vendor == "postgresql":
-        return RawSQL(f"SELECT unnest(%s::{'bigint' if integers else 'text'}[])", [values])
-    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])
+
+    lookup_name = "one_of"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value, connection):
+        values = list(value)
+        return "%s", [values if connection.vendor == "postgresql" else json.dumps(values)]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            kind = self.lhs.output_field.db_type(connection).split("(")[0]
+            return f"{lhs} = ANY({rhs}::{kind}[])", [*lhs_params, *rhs_params]
+        return f"{lhs} IN (SELECT value FROM json_each({rhs}))", [*lhs_params, *rhs_params]
 
 
 def read(queryset, names: list[str]) -> list[tuple]:

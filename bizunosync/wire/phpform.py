@@ -58,8 +58,13 @@ def urlencode(value: str | bytes) -> str:
     The standard library's quote_plus escapes the same bytes (all but ASCII letters, digits
     and ``-_.``, space as ``+``, upper-case hex) except ``~``, which PHP escapes too.
     """
+    if type(value) is str and _UNRESERVED.match(value):  # "10.25", "AB-100": nothing to escape, no quote_plus
+        return value
     out = quote_plus(value, safe="")
     return out.replace("~", "%7E") if "~" in out else out
+
+
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.\-]*\Z")  # what urlencode leaves as it is ("~" is escaped)
 
 
 @lru_cache(maxsize=4096)

@@ -146,3 +146,28 @@ def test_a_json_field_holds_whatever_json_it_was_given_written_or_inserted(value
     item = Item.objects.create(sku="JSON-1", description_short="x")
     rows.insert(LastPushed, ["store", "item", "sent", "pushed_at"], [(StoreConnection.load().pk, item.pk, value, WHEN)])
     assert LastPushed.objects.get(item=item).sent == value
+
+
+@pytest.mark.django_db
+def test_one_of_finds_exactly_the_rows_listed_by_text_number_or_foreign_key_in_one_parameter():
+    pks = products(1200)  # more values than SQLite binds at once
+    wanted = pks[::2]
+    with CaptureQueriesContext(connection) as queries:
+        assert sorted(Product.objects.filter(pk__one_of=wanted).values_list("pk", flat=True)) == wanted
+    assert len(queries) == 1
+    assert set(Product.objects.filter(sku__one_of=["ROW-3", "ROW-5", "no such"]).values_list("sku", flat=True)) == {
+        "ROW-3", "ROW-5"}
+    assert not Product.objects.filter(sku__one_of=[]).exists()
+    store = StoreConnection.load()
+    item = Item.objects.create(sku="ONE-1", description_short="x")
+    LastPushed.objects.create(store=store, item=item, sent={})
+    assert LastPushed.objects.filter(item_id__one_of={item.pk: "keys of a dict"}).count() == 1
+    assert LastPushed.objects.filter(item__one_of=[item.pk + 1]).count() == 0
+
+
+@pytest.mark.django_db
+def test_one_of_on_postgresql_is_any_of_one_array_not_a_subquery_the_planner_may_hash_join():
+    if connection.vendor != "postgresql":
+        pytest.skip("the = ANY(array) form is PostgreSQL's")
+    sql = str(LastPushed.objects.filter(store_id=1, item_id__one_of=[1, 2]).query)
+    assert "= ANY(" in sql and "unnest" not in sql

@@ -71,9 +71,18 @@ def refresh_item(item: Item) -> RefreshItem:
     )
 
 
+# What refresh_item reads of an item: the rest (descriptions, attributes, store texts) is not loaded.
+SENT_FIELDS = ("sku", "item_type", "full_price", "sale_price", "qty_on_hand", "qty_on_sales_orders", "qty_allocated",
+               "weight", "weight_uom")
+
+
 def catalog(include_inactive: bool | None = None, after_sku: str = "", store: StoreConnection | None = None,
-            to_item=None):
-    """The flagged items after ``after_sku`` as batch entries, read from the database chunk by chunk."""
+            to_item=None, also_read: tuple[str, ...] = ()):
+    """The flagged items after ``after_sku`` as batch entries, read from the database chunk by chunk.
+
+    Only the fields refresh_item reads are loaded, and ``also_read``: a ``to_item`` that reads
+    another field names it there (reading it otherwise would cost a query per item).
+    """
     if include_inactive is None:
         include_inactive = (store or StoreConnection.load()).include_inactive
     to_item = to_item or refresh_item
@@ -85,8 +94,9 @@ def catalog(include_inactive: bool | None = None, after_sku: str = "", store: St
         item.__dict__.pop("default_levels", None)
         return sent
 
-    return refresh_batches.catalog(lambda last: flagged_items(include_inactive, after_sku=last, store=store),
-                                   sent_then_released, after_sku)
+    return refresh_batches.catalog(
+        lambda last: flagged_items(include_inactive, after_sku=last, store=store).only(*SENT_FIELDS, *also_read),
+        sent_then_released, after_sku)
 
 
 @dataclass
@@ -112,7 +122,7 @@ def preview(include_inactive: bool | None = None, too_large: list | None = None,
         names[item.sku] = item.description_short
         return refresh_item(item)
 
-    entries = catalog(include_inactive, store=store, to_item=remember_name)
+    entries = catalog(include_inactive, store=store, to_item=remember_name, also_read=("description_short",))
     batcher = refresh_batches.Batcher(entries, (store or StoreConnection.load()).max_input_vars)
     out = []
 

@@ -73,7 +73,8 @@ def shown(key: str, text: str | None) -> str:
 def compare(store_id: int, batch: list[RefreshItem], pks: dict[str, int]) -> tuple[list[dict], int, dict]:
     """(changes in this batch, items sent here for the first time, {item pk: sent values}). One query."""
     now = {pks[entry.sku]: sent_values(entry) for entry in batch}
-    before = dict(LastPushed.objects.filter(store_id=store_id, item_id__in=list(now)).values_list("item_id", "sent"))
+    before = dict(rows.read(LastPushed.objects.filter(store_id=store_id, item_id__one_of=now),
+                            ["item_id", "sent"]))
     changes, first = [], 0
     for entry in batch:
         pk = pks[entry.sku]

@@ -21,7 +21,6 @@ from django.db.models import Q
 
 from ..export.changes import CLOSED
 from ..models import OrderLine
-from bizunosync.sync import rows
 
 # Kept in Product.bizuno_snapshot beside the net stock: Bizuno's own figure, for the product page.
 BIZUNO_STOCK = "bizuno_stock_quantity"
@@ -40,8 +39,8 @@ def held_for(products: dict[str, int]) -> dict[int, Held]:
     by_sku = dict(products)
     pks = set(by_sku.values())
     lines = (
-        OrderLine.objects.filter(Q(product_id__in=rows.each_of(pks, integers=True))
-                                 | Q(product__isnull=True, sku__in=rows.each_of(by_sku)))
+        OrderLine.objects.filter(Q(product_id__one_of=pks)
+                                 | Q(product__isnull=True, sku__one_of=by_sku))
         .filter(order__exported=False)
         .exclude(order__status__in=CLOSED)
         .order_by("order__created", "order_id")

@@ -88,7 +88,7 @@ def apply(items: list[wire.RefreshItem], errors: list[wire.ItemError], sent: int
 def read_products(skus: list[str]) -> dict[str, dict]:
     """sku → {"pk", owned values…, "bizuno_snapshot"}, locked for the batch (one query)."""
     names = ("pk", "sku", *OWNED, "bizuno_snapshot")
-    found = rows.read(Product.objects.select_for_update().filter(sku__in=rows.each_of(skus)), names)
+    found = rows.read(Product.objects.select_for_update().filter(sku__one_of=skus).order_by(), names)
     return {row[1]: dict(zip(names, row)) for row in found}
 
 
@@ -96,7 +96,7 @@ def read_tiers(pks: list[int]) -> dict[int, list[tuple]]:
     """pk → [(tier id, qty, price), …] by qty (one query, none when there are no products)."""
     out = defaultdict(list)
     if pks:
-        found = PriceTier.objects.filter(product_id__in=rows.each_of(pks, integers=True)).order_by("product_id", "qty")
+        found = PriceTier.objects.filter(product_id__one_of=pks).order_by("product_id", "qty")
         for pk, tier_id, qty, price in rows.read(found, ["product_id", "pk", "qty", "price"]):
             out[pk].append((tier_id, qty, price))
     return out
@@ -169,7 +169,7 @@ def write(plan: Plan) -> None:
         rows.update(Product, WRITTEN, [(*row, now) for row in plan.rows])
     rows.update(PriceTier, ["price"], plan.prices)
     if plan.tiers:
-        PriceTier.objects.filter(product_id__in=rows.each_of(plan.tiers, integers=True)).delete()
+        PriceTier.objects.filter(product_id__one_of=plan.tiers).delete()
         rows.insert(PriceTier, ["product", "qty", "price"],
                     [(pk, q, p) for pk, pairs in plan.tiers.items() for q, p in pairs])
 
