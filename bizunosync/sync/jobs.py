@@ -330,7 +330,8 @@ def _complete(attempt, transport, *, status=None, excerpt="", messages=(), failu
     attempt.save()
 
 
-def progress(job: SyncJob, processed: int | None = None, *, total=None, summary=None, result=None) -> bool:
+def progress(job: SyncJob, processed: int | None = None, *, total=None, summary=None, result=None,
+             changes=None) -> bool:
     """Save progress for the live bar; False when staff asked to cancel (stop between items)."""
     fields = {}
     if processed is not None:
@@ -341,6 +342,8 @@ def progress(job: SyncJob, processed: int | None = None, *, total=None, summary=
         job.summary = fields["summary"] = summary
     if result is not None:
         job.result = fields["result"] = result
+    if changes is not None:
+        job.changes = fields["changes"] = changes
     if fields:
         SyncJob.objects.filter(pk=job.pk).update(**fields, heartbeat_at=timezone.now())
     return not cancel_requested(job)

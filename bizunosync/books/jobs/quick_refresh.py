@@ -252,7 +252,7 @@ def _send_all(job, state, batcher, transport, store_id, delay) -> bool:
         pks = {entry.item.sku: entry.pk for entry in delivered}
         changes, first, sent = refresh_changes.compare(store_id, [entry.item for entry in delivered], pks)
         refresh_changes.remember(store_id, sent)  # only what the store received whole
-        refresh_changes.record(state, changes, first)
+        grew = refresh_changes.record(state, job.changes, changes, first)
         state["processed"] += len(delivered)
         # A cut batch's "Updated N" counts the item cut in half too: it is sent again and counted then.
         state["updated"] += min(_updated(reply), len(delivered))
@@ -266,7 +266,8 @@ def _send_all(job, state, batcher, transport, store_id, delay) -> bool:
             state["notes"] = [*state.get("notes", []), str(reply.data["note"])[:200]][-KEPT_NOTES:]
         keep_messages(state, reply.messages)
         job.succeeded_count = state["processed"] - job.failed_count
-        if not progress(job, state["processed"], summary=summary(state), result=state):
+        if not progress(job, state["processed"], summary=summary(state), result=state,
+                        changes=job.changes if grew else None):
             job.summary = f"Cancelled by staff after {state['processed']} items. " + summary(state)
             return False
     return True

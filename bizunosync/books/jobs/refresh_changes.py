@@ -107,9 +107,11 @@ def remember_upload(store_id: int, sent: ProductUpdate, item_pk: int) -> None:
     remember(store_id, {item_pk: sent_values(as_refresh)})
 
 
-def record(state: dict, changes: list[dict], first: int) -> None:
-    """Add a batch's changes to the job's result: counts always, rows up to MAX_LISTED."""
+def record(state: dict, listed: list[dict], changes: list[dict], first: int) -> bool:
+    """Add a batch's changes: the counts to the job's result, rows to ``listed`` (the job's changes) up
+    to MAX_LISTED. True when ``listed`` grew (and so is to be saved)."""
     state["changed_items"] = state.get("changed_items", 0) + len(changes)
     state["first_push"] = state.get("first_push", 0) + first
-    listed = state.setdefault("changes", [])
-    listed.extend(changes[: max(0, MAX_LISTED - len(listed))])
+    room = max(0, MAX_LISTED - len(listed))
+    listed.extend(changes[:room])
+    return bool(changes[:room])

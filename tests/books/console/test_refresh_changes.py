@@ -4,9 +4,10 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bizunosync.books.jobs import refresh_changes
+from bizunosync.books.jobs import quick_refresh, refresh_batches, refresh_changes
 from bizunosync.books.models import Item, LastPushed
 from bizunosync.sync import jobs
 from bizunosync.sync.connections import StoreConnection
@@ -24,14 +25,14 @@ def test_the_second_refresh_lists_each_changed_item_with_its_old_and_new_price_a
         make_item(sku, price="10.00", on_hand=10)
         make_product(sku)
     first = run_refresh()
-    assert first.result["changes"] == [] and first.result["first_push"] == 3
+    assert first.changes == [] and first.result["first_push"] == 3
 
     Item.objects.filter(sku="APRON").update(full_price=Decimal("9.5"))
     Item.objects.filter(sku="MUG").update(qty_on_hand=7, sale_price=Decimal("8"))
     job = run_refresh()
 
     apron, mug = Item.objects.get(sku="APRON"), Item.objects.get(sku="MUG")
-    assert job.result["changes"] == [
+    assert job.changes == [
         {"sku": "APRON", "item": apron.pk, "changes": [["Price", "10.00", "9.50"]]},
         {"sku": "MUG", "item": mug.pk, "changes": [["Sale price", "—", "8.00"], ["Stock", "10", "7"]]},
     ]
@@ -76,7 +77,7 @@ def test_a_batch_the_store_refused_is_not_remembered_so_the_next_run_still_shows
     assert failed.status == SyncJob.Status.FAILED
     assert LastPushed.objects.get().sent["price"] == "10.0000"  # still what the store last accepted
     fault_store.then(refreshed(1))
-    assert run_refresh().result["changes"][0]["changes"] == [["Price", "10.00", "11.00"]]
+    assert run_refresh().changes[0]["changes"] == [["Price", "10.00", "11.00"]]
 
 
 def test_tiers_and_bizunos_extra_decimals_show_as_read(make_item):
@@ -110,52 +111,29 @@ def test_comparing_and_remembering_a_batch_cost_one_query_each_whatever_its_size
     assert LastPushed.objects.count() == 100
 
 
-def test_the_list_keeps_500_rows_and_counts_the_rest():
-    state = {}
-    refresh_changes.record(state, [{"sku": f"S{n}", "item": n, "changes": []} for n in range(450)], 0)
-    refresh_changes.record(state, [{"sku": f"T{n}", "item": n, "changes": []} for n in range(100)], 3)
+def test_the_list_keeps_500_rows_and_counts_the_rest_and_says_when_it_grew():
+    state, listed = {}, []
+    grew = [refresh_changes.record(state, listed, [{"sku": f"{p}{n}", "item": n, "changes": []} for n in range(count)],
+                                   first) for p, count, first in (("S", 450, 0), ("T", 100, 3), ("U", 20, 0))]
 
-    assert len(state["changes"]) == 500 and state["changed_items"] == 550 and state["first_push"] == 3
+    assert len(listed) == 500 and state["changed_items"] == 570 and state["first_push"] == 3
+    assert grew == [True, True, False]  # full: the job's changes need not be saved again
+    assert "changes" not in state
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_progress_bar_advances_after_every_batch(make_item):
-    """What the bar polls (the job's processed count), read by the store as each batch arrives."""
-    seen = []
+def test_a_refresh_saves_its_listed_changes_only_after_a_batch_that_added_some(store_side, make_item):
+    items = [make_item(f"GROW-{n}", price="10.00") for n in range(6)]
+    for item in items:
+        make_product(item.sku)
+    conn = StoreConnection.load()  # two items a batch: three batches
+    conn.max_input_vars = 2 * refresh_batches.form_fields(quick_refresh.refresh_item(items[0])) + 1
+    conn.save()
+    run_refresh()  # the first push lists nothing
+    Item.objects.filter(sku__in=["GROW-0", "GROW-1", "GROW-2", "GROW-3"]).update(full_price=Decimal("11.00"))
 
-    def answer_and_note_progress(count):
-        reply = refreshed(count)
-
-        def behave(handler):
-            seen.append(SyncJob.objects.values_list("processed", "total").get())
-            connection.close()  # this runs in the store's thread: its own connection
-            reply(handler)
-
-        return behave
-
-    for n in range(250):
-        make_item(f"SKU-{n:03d}")
-    with fs.FaultServer() as server:
-        from .conftest import connect
-
-        connect(server.url)
-        server.then(answer_and_note_progress(100), answer_and_note_progress(100), answer_and_note_progress(50))
+    with CaptureQueriesContext(connection) as queries:
         job = run_refresh()
 
-    assert seen == [(0, 250), (100, 250), (200, 250)]
-    assert (job.processed, job.total) == (250, 250)
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_product_upload_counts_as_sent_so_the_next_refresh_compares_with_it(store_side, make_item):
-    make_item("APRON", price="10.00", on_hand=10, sale="8.00")
-    upload = jobs.create_job(SyncJob.Kind.PRODUCT_UPLOAD, target="t", params={"skus": ["APRON"], "mode": 3},
-                             trigger=SyncJob.Trigger.STAFF)
-    jobs.run_job(upload.pk)
-    Item.objects.filter(sku="APRON").update(full_price=Decimal("11"))
-
-    job = run_refresh()
-
-    # The upload sent 10.00 and cleared the sale price (product/update does): the refresh sets both.
-    assert job.result["first_push"] == 0
-    assert job.result["changes"][0]["changes"] == [["Price", "10.00", "11.00"], ["Sale price", "—", "8.00"]]
+    saves = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "sync_syncjob"') and '"changes"' in q["sql"]]
+    assert [row["sku"] for row in job.changes] == ["GROW-0", "GROW-1", "GROW-2", "GROW-3"]
+    assert job.result["batches_done"] == 3 and len(saves) == 2
