@@ -1,26 +1,18 @@
 """Migration 0011: Quick Refresh's listed changes move from SyncJob.result to SyncJob.changes, and back."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.support.migrations import migrate, migrated_to
 
 BEFORE = [("sync", "0010_touched_links_written_cheaply")]
 AFTER = [("sync", "0011_job_changes_apart")]
 ROWS = [{"sku": "TEA", "item": 7, "changes": [["Price", "10.00", "9.50"]]}]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def at_0010(transactional_db):
-    apps = migrate(BEFORE)
-    yield apps
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())  # the schema the other tests expect
+    with migrated_to(BEFORE) as apps:
+        yield apps
 
 
 def test_the_listed_changes_move_out_of_the_result_and_back(at_0010):

@@ -1,25 +1,17 @@
 """Migration 0009: the touched JSON lists become TouchedRecord rows, and back."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.support.migrations import migrate, migrated_to
 
 BEFORE = [("sync", "0008_alert_emails")]
 AFTER = [("sync", "0009_touched_records")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def at_0008(transactional_db):
-    apps = migrate(BEFORE)
-    yield apps
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())  # the schema the other tests expect
+    with migrated_to(BEFORE) as apps:
+        yield apps
 
 
 def test_the_lists_are_copied_into_rows_and_back(at_0008):
