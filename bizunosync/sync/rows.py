@@ -26,9 +26,10 @@ from decimal import Decimal
 from django.db import connection, models, transaction
 
 CHUNK = 5000
+# Fields whose prepared values JSON carries as they are (text, integers, flags, keys).
+_JSON_PLAIN = (models.IntegerField, models.CharField, models.TextField, models.BooleanField, models.ForeignKey)
 # Fields whose Django adaptation is the identity for values already of the field's type: skipped for speed.
-_PLAIN = (models.IntegerField, models.CharField, models.TextField, models.BooleanField, models.DecimalField,
-          models.ForeignKey)
+_PLAIN = (*_JSON_PLAIN, models.DecimalField)
 
 
 def _one_transaction():
@@ -44,29 +45,18 @@ def _inline_json(field) -> bool:
     return connection.vendor == "postgresql" and isinstance(field, models.JSONField) and field.encoder is None
 
 
-def _adapter(field):
-    if _inline_json(field):
-        return None
-    if isinstance(field, models.JSONField):
-        return lambda value: json.dumps(value, cls=field.encoder)
-    if isinstance(field, _PLAIN):
-        return None
-    seen = {}  # one "modified" time for a whole batch: adapt it once, not per row
-
-    def adapt(value):
-        if value not in seen:
-            seen[value] = field.get_db_prep_save(value, connection)
-        return seen[value]
-
-    return adapt
-
-
 def _adapt(fields, rows) -> list[tuple]:
     """The rows as tuples, each column that needs it adapted (column by column: most need nothing)."""
     columns = list(zip(*rows))
-    for i, adapt in enumerate(_adapter(f) for f in fields):
-        if adapt is not None:
-            columns[i] = [None if value is None else adapt(value) for value in columns[i]]
+    for i, field in enumerate(fields):
+        if _inline_json(field) or isinstance(field, _PLAIN):
+            continue
+        if isinstance(field, models.JSONField):  # each row's own JSON: nothing repeats
+            columns[i] = [None if value is None else json.dumps(value, cls=field.encoder) for value in columns[i]]
+        else:  # a batch's one "modified" time: prepared once, not per row
+            columns[i] = _once_per_value(
+                lambda value, field=field: None if value is None else field.get_db_prep_save(value, connection),
+                columns[i])
     return list(zip(*columns))
 
 
@@ -97,8 +87,6 @@ def _document(fields, rows) -> tuple[str, list]:
 
 
 _JSON_NATIVE = (str, int, bool, float)
-# Fields whose prepared values JSON carries as they are (text, integers, flags, keys).
-_JSON_PLAIN = (models.IntegerField, models.CharField, models.TextField, models.BooleanField, models.ForeignKey)
 
 
 def _once_per_value(function, column) -> list:
