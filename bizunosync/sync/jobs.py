@@ -31,18 +31,18 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
 from . import errors, touched as touched_records
+from .calls import call  # noqa: F401  (runners import it from here)
 from .heartbeat import Beat
-from .models import SyncAttempt, SyncJob
+from .models import SyncJob
 
 logger = logging.getLogger("bizunosync.sync.jobs")
 
 DEFAULT_BACKOFF = (30, 120, 600)
-EXCERPT_CHARS = 2000
 _RUNNERS: dict[str, callable] = {}
 # Fields a running job writes; cancel_requested is left alone (staff set it concurrently).
 _RUN_FIELDS = [
@@ -255,84 +255,11 @@ def run_due_jobs(*, now=None) -> list[int]:
     return ran
 
 
-def call(job: SyncJob, transport, method: str, path: str, **kw):
-    """Send one request for ``job``: the attempt row is saved before, completed after.
-
-    Returns the transport's Reply or raises its SyncError (after recording it).
-    """
-    job.peer_name = transport.peer
-    SyncJob.objects.filter(pk=job.pk).update(attempt_count=F("attempt_count") + 1, heartbeat_at=timezone.now())
-    job.attempt_count += 1
-    try:
-        summary = transport.describe(method, path, **kw)
-    except Exception as exc:  # cannot even build the request (e.g. unencodable form)
-        summary = {"method": method, "url": transport.url_for(path), "error": f"{type(exc).__name__}"}
-    if not job.endpoint:
-        job.endpoint = transport.base_url[:500]
-        SyncJob.objects.filter(pk=job.pk).update(endpoint=job.endpoint)
-    attempt = SyncAttempt.objects.create(
-        job=job,
-        number=job.attempt_count,
-        method=summary.get("method", method)[:8],
-        url=summary.get("url", "")[:1000],
-        request_summary=summary,
-    )
-    try:
-        reply = transport.request(method, path, **kw)
-    except errors.SyncError as exc:
-        if exc.reached_peer is not False:
-            job.reached_in_run = True
-        _complete(
-            attempt,
-            transport,
-            status=exc.status,
-            excerpt=exc.excerpt,
-            messages=_message_rows(exc.messages),
-            failure_class=exc.failure_class,
-            reached_peer=exc.reached_peer,
-            error=exc.explanation,
-        )
-        raise
-    except Exception as exc:
-        job.reached_in_run = True
-        _complete(attempt, transport, error=f"Internal error: {type(exc).__name__}: {exc}", reached_peer=None)
-        raise
-    job.reached_in_run = True
-    rows = _message_rows(reply.messages) + [{"level": "warning", "text": f"bizunosync: {w}"} for w in reply.warnings]
-    _complete(
-        attempt,
-        transport,
-        status=reply.status,
-        excerpt=reply.excerpt,
-        messages=rows,
-        reached_peer=True,
-        duration_ms=reply.duration_ms,
-    )
-    return reply
-
-
-def _message_rows(block) -> list[dict]:
-    return [{"level": level, "text": text} for level, text in block.items()] if block else []
-
-
-def _complete(attempt, transport, *, status=None, excerpt="", messages=(), failure_class="", reached_peer=None,
-              error="", duration_ms=None):
-    attempt.finished = timezone.now()
-    if duration_ms is None:
-        duration_ms = max(0, round((attempt.finished - attempt.started).total_seconds() * 1000))
-    attempt.duration_ms = duration_ms
-    attempt.http_status = status
-    attempt.response_excerpt = transport.redact(excerpt or "")[:EXCERPT_CHARS]
-    attempt.messages = [{"level": m["level"], "text": transport.redact(m["text"])} for m in messages]
-    attempt.failure_class = failure_class or ""
-    attempt.reached_peer = reached_peer
-    attempt.error = transport.redact(error or "")
-    attempt.save()
-
-
 def progress(job: SyncJob, processed: int | None = None, *, total=None, summary=None, result=None,
-             changes=None) -> bool:
-    """Save progress for the live bar; False when staff asked to cancel (stop between items)."""
+             changes=None, ask_cancel: bool = True) -> bool:
+    """Save progress for the live bar; False when staff asked to cancel (stop between items).
+
+    ``ask_cancel=False``: only save (the caller asks ``cancel_requested`` when it matters)."""
     fields = {}
     if processed is not None:
         job.processed = fields["processed"] = processed
@@ -346,7 +273,7 @@ def progress(job: SyncJob, processed: int | None = None, *, total=None, summary=
         job.changes = fields["changes"] = changes
     if fields:
         SyncJob.objects.filter(pk=job.pk).update(**fields, heartbeat_at=timezone.now())
-    return not cancel_requested(job)
+    return not (ask_cancel and cancel_requested(job))
 
 
 def cancel_requested(job: SyncJob) -> bool:

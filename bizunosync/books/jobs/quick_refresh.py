@@ -24,7 +24,8 @@ from django.conf import settings
 
 from bizunosync.sync import touched
 from bizunosync.sync.connections import StoreConnection
-from bizunosync.sync.jobs import call, progress, runner
+from bizunosync.sync.calls import Sending
+from bizunosync.sync.jobs import cancel_requested, progress, runner
 from bizunosync.sync.models import SyncJob
 from bizunosync.sync.transport import store_transport
 from bizunosync.wire.product_refresh import CLEAR, RefreshItem, Tier, build_batch
@@ -229,48 +230,88 @@ def _set_aside(job: SyncJob, state: dict, entries) -> None:
 
 
 def _send_all(job, state, batcher, transport, store_id, delay) -> bool:
-    """Send every batch; False when staff cancelled."""
+    """Send every batch; False when staff cancelled.
+
+    While the store applies a batch, this side records the one before it (the values last pushed,
+    the links, the progress) and reads the next one's items: the two work at once instead of in
+    turn. A batch still leaves only once the one before it is answered (a cut batch re-forms the
+    next), and none leaves after staff asked to cancel.
+    """
     number = 0
+    answered = None  # the batch the store last answered, not yet recorded: (batch, reply)
     while batch := batcher.next_batch():
+        if answered and cancel_requested(job):
+            _record(job, state, store_id, *answered)
+            return _cancelled(job, state)
         number += 1
-        if number > 1 and delay:
-            time.sleep(delay)  # tests only: lets a browser see the bar move
         _set_aside(job, state, batcher.too_large)
         rows = [*build_batch([entry.item for entry in batch]), refresh_batches.END]
-        reply = call(job, transport, "PUT", PATH, form={"data": rows})
-        whole = refresh_batches.cut_at(batch, reply.data.get("note"))
-        delivered = batch
-        if whole is not None:  # the store's PHP dropped fields: send the rest again, in smaller batches
-            delivered = batch[:whole]
-            batcher.put_back(batch[whole:])
-            lowered = refresh_batches.lowered_limit(batch, whole, batcher.limit)
-            if not state.get("cut_batches"):  # said once: the rest of the run keeps within the lowered limit
-                state["cut_note"] = _cut_warning(number, refresh_batches.received(reply.data.get("note")), batch,
-                                                 batcher.limit, lowered)
-            state["cut_batches"] = state.get("cut_batches", 0) + 1
-            batcher.limit = lowered
-        pks = {entry.item.sku: entry.pk for entry in delivered}
-        changes, first, sent = refresh_changes.compare(store_id, [entry.item for entry in delivered], pks)
-        refresh_changes.remember(store_id, sent)  # only what the store received whole
-        grew = refresh_changes.record(state, job.changes, changes, first)
-        state["processed"] += len(delivered)
-        # A cut batch's "Updated N" counts the item cut in half too: it is sent again and counted then.
-        state["updated"] += min(_updated(reply), len(delivered))
-        state["batches_done"] += 1
-        if delivered:
-            state["last_sku"] = delivered[-1].item.sku
-        # Linked as each batch arrives, so nothing the job holds grows with the catalog
-        # (a resent item only once it arrives whole).
-        touched.link(job, [f"books.item:{entry.pk}" for entry in delivered])
-        if reply.data.get("note"):
-            state["notes"] = [*state.get("notes", []), str(reply.data["note"])[:200]][-KEPT_NOTES:]
-        keep_messages(state, reply.messages)
-        job.succeeded_count = state["processed"] - job.failed_count
-        if not progress(job, state["processed"], summary=summary(state), result=state,
-                        changes=job.changes if grew else None):
-            job.summary = f"Cancelled by staff after {state['processed']} items. " + summary(state)
-            return False
+        sending = Sending(job, transport, "PUT", PATH, form={"data": rows}, ahead=True)
+        try:
+            if answered:
+                _record(job, state, store_id, *answered)
+                if delay:
+                    time.sleep(delay)  # tests only: lets a browser see the bar move
+            batcher.read_ahead()
+        except BaseException:
+            _wait_quietly(sending)  # its attempt is recorded before the job fails
+            raise
+        reply = sending.wait()
+        answered = (_delivered(state, batcher, batch, reply, number), reply)
+    if answered:
+        _record(job, state, store_id, *answered)
     return True
+
+
+def _delivered(state, batcher, batch, reply, number):
+    """The part of ``batch`` the store received whole; a part its PHP cut off goes back to the batcher."""
+    whole = refresh_batches.cut_at(batch, reply.data.get("note"))
+    if whole is None:
+        return batch
+    # The store's PHP dropped fields: send the rest again, in smaller batches.
+    batcher.put_back(batch[whole:])
+    lowered = refresh_batches.lowered_limit(batch, whole, batcher.limit)
+    if not state.get("cut_batches"):  # said once: the rest of the run keeps within the lowered limit
+        state["cut_note"] = _cut_warning(number, refresh_batches.received(reply.data.get("note")), batch,
+                                         batcher.limit, lowered)
+    state["cut_batches"] = state.get("cut_batches", 0) + 1
+    batcher.limit = lowered
+    return batch[:whole]
+
+
+def _record(job, state, store_id, delivered, reply) -> None:
+    """A batch the store answered: what changed, the values it now holds, the links, the progress."""
+    pks = {entry.item.sku: entry.pk for entry in delivered}
+    changes, first, sent = refresh_changes.compare(store_id, [entry.item for entry in delivered], pks)
+    refresh_changes.remember(store_id, sent)  # only what the store received whole
+    grew = refresh_changes.record(state, job.changes, changes, first)
+    state["processed"] += len(delivered)
+    # A cut batch's "Updated N" counts the item cut in half too: it is sent again and counted then.
+    state["updated"] += min(_updated(reply), len(delivered))
+    state["batches_done"] += 1
+    if delivered:
+        state["last_sku"] = delivered[-1].item.sku
+    # Linked as each batch arrives, so nothing the job holds grows with the catalog
+    # (a resent item only once it arrives whole).
+    touched.link(job, [f"books.item:{entry.pk}" for entry in delivered])
+    if reply.data.get("note"):
+        state["notes"] = [*state.get("notes", []), str(reply.data["note"])[:200]][-KEPT_NOTES:]
+    keep_messages(state, reply.messages)
+    job.succeeded_count = state["processed"] - job.failed_count
+    progress(job, state["processed"], summary=summary(state), result=state, changes=job.changes if grew else None,
+             ask_cancel=False)
+
+
+def _cancelled(job, state) -> bool:
+    job.summary = f"Cancelled by staff after {state['processed']} items. " + summary(state)
+    return False
+
+
+def _wait_quietly(sending) -> None:
+    try:
+        sending.wait()
+    except Exception:  # the error already being raised is the one to report
+        pass
 
 
 @runner(SyncJob.Kind.QUICK_REFRESH)

@@ -93,6 +93,14 @@ class Batcher:
             return self._queue.popleft()
         return next(self._source, None)
 
+    def read_ahead(self) -> None:
+        """Take the next batch's entries from the source now (reading a chunk if one is due), in order."""
+        while len(self._queue) < self.size:
+            entry = next(self._source, None)
+            if entry is None:
+                return
+            self._queue.append(entry)
+
     def put_back(self, entries: list[Entry]) -> None:
         self._queue.extendleft(reversed(entries))
 

@@ -1,5 +1,7 @@
 """Quick Refresh: what it sends, in what batches, and how it resumes."""
 
+import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -202,6 +204,10 @@ def test_each_batch_links_its_items_once_the_store_has_them_so_a_cancelled_run_n
     linked_while_second_batch_was_sent = []
 
     def cancel_then_answer(handler):
+        # The job records the first batch while the store works on the second: give it time to.
+        deadline = time.monotonic() + 10
+        while job.touched_records.count() < 100 and time.monotonic() < deadline:
+            time.sleep(0.01)
         linked_while_second_batch_was_sent.append(job.touched_records.count())
         jobs.request_cancel(job)  # staff press Cancel while the second batch is on its way
         refreshed(100)(handler)
@@ -216,6 +222,36 @@ def test_each_batch_links_its_items_once_the_store_has_them_so_a_cancelled_run_n
     assert linked_while_second_batch_was_sent == [100]  # the first batch's items, linked before the run ends
     assert job.status == SyncJob.Status.CANCELLED and job.processed == 200
     assert refs_of(job, limit=500) == ([f"books.item:{item.pk}" for item in items[:200]], 200)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_next_batch_is_on_its_way_while_the_job_records_the_one_before(make_item, monkeypatch):
+    for n in range(250):
+        make_item(f"SKU-{n:03d}")
+    second_batch_arrived = threading.Event()
+    recorded_before_it = []
+    remember = quick_refresh.refresh_changes.remember
+
+    def remember_once_the_second_batch_is_out(store_id, sent):
+        recorded_before_it.append(second_batch_arrived.is_set())
+        second_batch_arrived.wait(10)  # a job that recorded first, then sent, would wait here in vain
+        return remember(store_id, sent)
+
+    def arrive_then_answer(handler):
+        second_batch_arrived.set()
+        fs.refreshed()(handler)
+
+    monkeypatch.setattr(quick_refresh.refresh_changes, "remember", remember_once_the_second_batch_is_out)
+    with fs.FaultServer() as server:
+        connect(server.url)
+        server.then(fs.refreshed(), arrive_then_answer, fs.refreshed())
+        started = time.monotonic()
+        job = run_refresh()
+        took = time.monotonic() - started
+
+    assert job.status == SyncJob.Status.SUCCEEDED and job.processed == 250 and len(server.requests) == 3
+    assert recorded_before_it[0] is True and took < 5  # batch 1 was recorded while batch 2 was with the store
+    assert job.result["last_sku"] == "SKU-249"
 
 
 @pytest.mark.django_db(transaction=True)
