@@ -30,10 +30,11 @@ def call(job: SyncJob, transport, method: str, path: str, **kw):
 class Sending:
     """A request on its way for ``job``; ``wait()`` returns its Reply or raises, once the attempt is recorded."""
 
-    def __init__(self, job: SyncJob, transport, method: str, path: str, *, ahead: bool = False, **kw):
+    def __init__(self, job: SyncJob, transport, method: str, path: str, *, ahead: bool = False, counted=False, **kw):
         self.job, self.transport = job, transport
         job.peer_name = transport.peer
-        SyncJob.objects.filter(pk=job.pk).update(attempt_count=F("attempt_count") + 1, heartbeat_at=timezone.now())
+        if not counted:
+            SyncJob.objects.filter(pk=job.pk).update(attempt_count=F("attempt_count") + 1, heartbeat_at=timezone.now())
         job.attempt_count += 1
         try:
             summary = transport.describe(method, path, **kw)
@@ -51,6 +52,7 @@ class Sending:
         )
         self._outcome = None
         self._thread = None
+        self._answer = None  # what record() writes on the attempt, until it has
         if ahead and not getattr(transport, "in_process", False):
             # A daemon: a worker stopped mid-request exits without waiting for the peer's answer.
             self._thread = threading.Thread(target=self._send, args=(method, path, kw), daemon=True,
@@ -59,13 +61,28 @@ class Sending:
         else:
             self._send(method, path, kw)
 
+    @classmethod
+    def unless_cancelled(cls, job: SyncJob, transport, method: str, path: str, **kw) -> Sending | None:
+        """``Sending(…)``, unless staff asked to cancel the job: then None, nothing sent or counted.
+        The question and the attempt's count are one UPDATE."""
+        if not SyncJob.objects.filter(pk=job.pk, cancel_requested=False).update(
+                attempt_count=F("attempt_count") + 1, heartbeat_at=timezone.now()):
+            job.cancel_requested = True
+            return None
+        return cls(job, transport, method, path, counted=True, **kw)
+
     def _send(self, method, path, kw) -> None:
         try:
             self._outcome = (self.transport.request(method, path, **kw), None, timezone.now())
         except BaseException as exc:  # re-raised by wait(), on the job's thread
             self._outcome = (None, exc, timezone.now())
 
-    def wait(self):
+    def wait(self, *, record: bool = True):
+        """The Reply, or its error raised once the attempt says so.
+
+        ``record=False``: the answer goes on the attempt only at ``record()``, which the caller
+        makes with its own bookkeeping of that answer (a batch and its attempt are saved together).
+        """
         if self._thread is not None:
             self._thread.join()
             self._thread = None
@@ -87,9 +104,17 @@ class Sending:
             raise exc
         job.reached_in_run = True
         rows = _message_rows(reply.messages) + [{"level": "warning", "text": f"bizunosync: {w}"} for w in reply.warnings]
-        _complete(attempt, transport, finished, status=reply.status, excerpt=reply.excerpt, messages=rows,
-                  reached_peer=True, duration_ms=reply.duration_ms)
+        self._answer = {"status": reply.status, "excerpt": reply.excerpt, "messages": rows, "reached_peer": True,
+                        "duration_ms": reply.duration_ms, "finished": finished}
+        if record:
+            self.record()
         return reply
+
+    def record(self) -> None:
+        """Write the answer ``wait(record=False)`` returned on the attempt (once)."""
+        if self._answer is not None:
+            answer, self._answer = self._answer, None
+            _complete(self.attempt, self.transport, answer.pop("finished"), **answer)
 
 
 def _message_rows(block) -> list[dict]:

@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from functools import lru_cache, wraps
+from typing import NamedTuple
 from urllib.parse import quote_plus, unquote_to_bytes
 
 MAX_INPUT_VARS = 1000  # PHP's max_input_vars default: the rest is dropped silently
@@ -159,10 +160,48 @@ def count_fields(data: dict | list) -> int:
 
 
 def encode(data: dict | list) -> str:
-    """`http_build_query($data)`: nulls and empty arrays vanish, bools are 1/0."""
+    """`http_build_query($data)`: nulls and empty arrays vanish, bools are 1/0.
+
+    A `Body` (a form encode_list already wrote) is returned as it is."""
+    if isinstance(data, Body):
+        return data
     out: list[str] = []
     _walk("", data, out)
     return "&".join(out)
+
+
+class Body(str):
+    """A form body encoded already: `encode` (and so a Transport's ``form=``) takes it as it is."""
+
+
+_INDEX = "\x00"  # stands for a row's index: never in an encoded name or value (urlencode writes %00)
+
+
+class Row(NamedTuple):
+    """One element of a list, encoded once for whatever index it will have (see `encode_row`)."""
+
+    pieces: tuple[str, ...]
+    fields: int  # the variables it adds, as PHP counts them against max_input_vars
+
+    def at(self, index: int) -> str:
+        return str(index).join(self.pieces)
+
+
+def encode_row(name: str, row: dict | list) -> Row:
+    """``row`` as an element of the list ``name``, encoded once for any index.
+
+    Quick Refresh forms its batches from rows it has already read, and forms a batch again when a
+    store cut one short: each row is encoded once, as it is read, not again in every batch it
+    goes out in. `encode_list` joins the rows into what `encode({name: rows})` writes.
+    """
+    out: list[str] = []
+    _walk(f"{_key_text(name)}%5B{_INDEX}%5D", row, out)
+    return Row(tuple("&".join(out).split(_INDEX)), len(out))
+
+
+def encode_list(rows: list[Row]) -> Body:
+    """`encode({name: rows})` from the rows `encode_row(name, …)` encoded, each at its index."""
+    return Body("&".join([row.at(index) for index, row in enumerate(rows) if row.fields]))
 
 
 def _segments(raw, post: bool, amp=b"&", empty=b""):

@@ -68,6 +68,18 @@ def test_decode_reads_back_whatever_encode_writes(form):
     assert phpform.decode(phpform.encode(form)) == normalised(form)
 
 
+rows = st.one_of(st.dictionaries(inner_keys, trees, max_size=4), st.lists(trees, max_size=3))
+
+
+@given(top_keys, st.lists(rows, max_size=6))
+def test_rows_encoded_one_by_one_join_into_the_body_encode_writes_for_the_whole_list(name, listed):
+    encoded = [phpform.encode_row(name, row) for row in listed]
+
+    assert phpform.encode_list(encoded) == phpform.encode({name: listed})
+    assert [row.fields for row in encoded] == [phpform.count_fields(row) for row in listed]
+    assert phpform.encode(phpform.encode_list(encoded)) == phpform.encode({name: listed})  # taken as it is
+
+
 @given(forms)
 def test_encode_never_writes_more_variables_than_leaves(form):
     body = phpform.encode(form)

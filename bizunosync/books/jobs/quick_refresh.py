@@ -25,10 +25,10 @@ from django.conf import settings
 from bizunosync.sync import touched
 from bizunosync.sync.connections import StoreConnection
 from bizunosync.sync.calls import Sending
-from bizunosync.sync.jobs import cancel_requested, progress, runner
+from bizunosync.sync.jobs import progress, runner
 from bizunosync.sync.models import SyncJob
 from bizunosync.sync.transport import store_transport
-from bizunosync.wire.product_refresh import CLEAR, RefreshItem, Tier, build_batch
+from bizunosync.wire.product_refresh import CLEAR, RefreshItem, Tier
 
 from .. import stores as store_rules
 from ..models import Item
@@ -238,15 +238,15 @@ def _send_all(job, state, batcher, transport, store_id, delay) -> bool:
     next), and none leaves after staff asked to cancel.
     """
     number = 0
-    answered = None  # the batch the store last answered, not yet recorded: (batch, reply)
+    answered = None  # the batch the store last answered, not yet recorded: (its part received whole, reply, sending)
     while batch := batcher.next_batch():
-        if answered and cancel_requested(job):
-            _record(job, state, store_id, *answered)
+        sending = Sending.unless_cancelled(job, transport, "PUT", PATH, form=refresh_batches.body(batch), ahead=True)
+        if sending is None:  # staff asked to cancel
+            if answered:
+                _record(job, state, store_id, *answered)
             return _cancelled(job, state)
         number += 1
         _set_aside(job, state, batcher.too_large)
-        rows = [*build_batch([entry.item for entry in batch]), refresh_batches.END]
-        sending = Sending(job, transport, "PUT", PATH, form={"data": rows}, ahead=True)
         try:
             if answered:
                 _record(job, state, store_id, *answered)
@@ -256,8 +256,8 @@ def _send_all(job, state, batcher, transport, store_id, delay) -> bool:
         except BaseException:
             _wait_quietly(sending)  # its attempt is recorded before the job fails
             raise
-        reply = sending.wait()
-        answered = (_delivered(state, batcher, batch, reply, number), reply)
+        reply = sending.wait(record=False)  # its attempt is saved with the batch's own records
+        answered = (_delivered(state, batcher, batch, reply, number), reply, sending)
     if answered:
         _record(job, state, store_id, *answered)
     return True
@@ -279,8 +279,9 @@ def _delivered(state, batcher, batch, reply, number):
     return batch[:whole]
 
 
-def _record(job, state, store_id, delivered, reply) -> None:
-    """A batch the store answered: what changed, the values it now holds, the links, the progress."""
+def _record(job, state, store_id, delivered, reply, sending) -> None:
+    """A batch the store answered: its attempt, what changed, the values it now holds, the links, the progress."""
+    sending.record()
     pks = {entry.item.sku: entry.pk for entry in delivered}
     changes, first, sent = refresh_changes.compare(store_id, [entry.item for entry in delivered], pks)
     refresh_changes.remember(store_id, sent)  # only what the store received whole

@@ -44,18 +44,28 @@ CHUNK = 500  # items read from the database at a time
 _NOTE = re.compile(r"^\s*Updated\s+(\d+)\s+of\s+(\d+)\b")
 
 
+END_ROW = phpform.encode_row("data", END)
+
+
 @dataclass
 class Entry:
-    """One item on its way: what is sent, its books pk (for the job's links), its form fields."""
+    """One item on its way: what is sent, its books pk (for the job's links), its form fields, and
+    those fields encoded (once, whichever batch and place in it the item ends up in)."""
 
     item: RefreshItem
     pk: int
     fields: int
+    row: phpform.Row | None = None
+
+    @classmethod
+    def of(cls, item: RefreshItem, pk: int) -> Entry:
+        row = phpform.encode_row("data", build_item(item))
+        return cls(item, pk, row.fields, row)
 
 
-def form_fields(item: RefreshItem) -> int:
-    """How many form variables this item adds to a batch (``data[i][Key]=…`` pairs; PHP counts each)."""
-    return phpform.count_fields(build_item(item))
+def body(batch: list[Entry]) -> phpform.Body:
+    """The batch's form body (``data[0][SKU]=…``), its END row last: what phpform.encode would write."""
+    return phpform.encode_list([*(entry.row for entry in batch), END_ROW])
 
 
 def catalog(queryset_after: Callable[[str], "Iterable[Item]"], to_item: Callable[[Item], RefreshItem],
@@ -67,7 +77,7 @@ def catalog(queryset_after: Callable[[str], "Iterable[Item]"], to_item: Callable
         rows = list(queryset_after(last)[:chunk])
         for row in rows:
             sent = to_item(row)
-            yield Entry(sent, row.pk, form_fields(sent))
+            yield Entry.of(sent, row.pk)
         if len(rows) < chunk:
             return
         last = rows[-1].sku

@@ -126,7 +126,7 @@ def test_a_refresh_saves_its_listed_changes_only_after_a_batch_that_added_some(s
     for item in items:
         make_product(item.sku)
     conn = StoreConnection.load()  # two items a batch: three batches
-    conn.max_input_vars = 2 * refresh_batches.form_fields(quick_refresh.refresh_item(items[0])) + 1
+    conn.max_input_vars = 2 * refresh_batches.Entry.of(quick_refresh.refresh_item(items[0]), 0).fields + 1
     conn.save()
     run_refresh()  # the first push lists nothing
     Item.objects.filter(sku__in=["GROW-0", "GROW-1", "GROW-2", "GROW-3"]).update(full_price=Decimal("11.00"))

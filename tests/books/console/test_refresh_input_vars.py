@@ -216,8 +216,17 @@ def test_the_field_count_is_what_php_counts_in_the_encoded_body():
     item = RefreshItem("A&B=C", qty_stock=3, weight=Decimal("1.5"), weight_uom="lb", price=Decimal("9"),
                        tiers=[Tier(1, Decimal("9")), Tier(5, Decimal("8"))])
     body = phpform.encode({"data": [build_item(item)] * 3})
-    assert refresh_batches.form_fields(item) * 3 == phpform.count_vars(body) == phpform.count_fields(
+    assert refresh_batches.Entry.of(item, 0).fields * 3 == phpform.count_vars(body) == phpform.count_fields(
         {"data": [build_item(item)] * 3})
+
+
+def test_a_batch_goes_out_as_the_body_bizunos_own_encoding_of_its_items_and_end_row_would_be():
+    items = [RefreshItem("A&B=C", qty_stock=3, price=Decimal("9"), tiers=[Tier(1, Decimal("9")), Tier(5, Decimal("8"))]),
+             RefreshItem("mug ~ 2", weight=Decimal("0.25"), weight_uom="kg"), RefreshItem("Ünï")]
+    batch = [refresh_batches.Entry.of(item, n) for n, item in enumerate(items)]
+
+    assert refresh_batches.body(batch) == phpform.encode({"data": [*map(build_item, items), refresh_batches.END]})
+    assert refresh_batches.body(batch[1:]) == phpform.encode({"data": [*map(build_item, items[1:]), refresh_batches.END]})
 
 
 # -------------------------------------------------- the catalog, read batch by batch
