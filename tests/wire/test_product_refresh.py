@@ -90,6 +90,16 @@ def test_an_absurdly_deep_batch_is_refused():
         pr.read_batch([deep])
 
 
+def test_one_absurdly_deep_item_among_usual_ones_gets_the_whole_batch_refused():
+    usual = {"SKU": "A", "QtyStock": "3", "Price": "9.50", "PriceTiers": [{"qty": "5", "price": "9.00"}]}
+    deep = {"SKU": "B", "PriceTiers": [{"qty": {"x": {"y": {"z": {"w": "5"}}}}, "price": "1"}]}
+
+    assert pr.read_batch([usual, usual])[0]  # the usual ones read
+    with pytest.raises(FieldError, match="nested too deeply") as caught:
+        pr.read_batch([usual, deep, usual])
+    assert caught.value.field == "data"
+
+
 def test_an_item_without_tiers_is_built_without_price_tiers():
     built = pr.build_batch([pr.RefreshItem("A", 3, None, Decimal("10.00"), pr.CLEAR, [])])
     assert built == [{"SKU": "A", "QtyStock": "3", "Price": "10.00", "RegularPrice": "10.00", "SalePrice": ""}]
