@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 
 from bizunosync.sync import touched
 from bizunosync.sync.connections import StoreConnection
@@ -280,11 +281,15 @@ def _delivered(state, batcher, batch, reply, number):
 
 
 def _record(job, state, store_id, delivered, reply, sending) -> None:
-    """A batch the store answered: its attempt, what changed, the values it now holds, the links, the progress."""
+    """A batch the store answered: its attempt, what changed, the values it now holds, the links, the progress.
+
+    The attempt first, on its own: what the store answered stays on record even if the rest fails.
+    The rest is one transaction: the batch is recorded whole or not at all, with one commit (and on
+    SQLite one hold of the write lock, which the store wants too while it applies the next batch).
+    """
     sending.record()
     pks = {entry.item.sku: entry.pk for entry in delivered}
     changes, first, sent = refresh_changes.compare(store_id, [entry.item for entry in delivered], pks)
-    refresh_changes.remember(store_id, sent)  # only what the store received whole
     grew = refresh_changes.record(state, job.changes, changes, first)
     state["processed"] += len(delivered)
     # A cut batch's "Updated N" counts the item cut in half too: it is sent again and counted then.
@@ -292,15 +297,18 @@ def _record(job, state, store_id, delivered, reply, sending) -> None:
     state["batches_done"] += 1
     if delivered:
         state["last_sku"] = delivered[-1].item.sku
-    # Linked as each batch arrives, so nothing the job holds grows with the catalog
-    # (a resent item only once it arrives whole).
-    touched.link(job, [f"books.item:{entry.pk}" for entry in delivered])
     if reply.data.get("note"):
         state["notes"] = [*state.get("notes", []), str(reply.data["note"])[:200]][-KEPT_NOTES:]
     keep_messages(state, reply.messages)
     job.succeeded_count = state["processed"] - job.failed_count
-    progress(job, state["processed"], summary=summary(state), result=state, changes=job.changes if grew else None,
-             ask_cancel=False)
+    line = summary(state)
+    with transaction.atomic():
+        refresh_changes.remember(store_id, sent)  # only what the store received whole
+        # Linked as each batch arrives, so nothing the job holds grows with the catalog
+        # (a resent item only once it arrives whole).
+        touched.link(job, [f"books.item:{entry.pk}" for entry in delivered])
+        progress(job, state["processed"], summary=line, result=state, changes=job.changes if grew else None,
+                 ask_cancel=False)
 
 
 def _cancelled(job, state) -> bool:

@@ -265,3 +265,30 @@ def test_a_long_missing_list_is_folded_in_the_summary_and_kept_whole_in_the_resu
                            "(GONE-000, GONE-001, GONE-002, GONE-003, GONE-004, …; all in the job's result).")
     listed = [sku for m in job.result["messages"] for sku in m["text"].split(": ", 1)[1].split(", ")]
     assert len(listed) == 250 and listed[-1] == "GONE-249"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_whose_records_cannot_be_saved_keeps_the_stores_answer_and_none_of_its_half_records(make_item, monkeypatch):
+    from django.db import DatabaseError
+
+    from bizunosync.books.models import LastPushed
+    from bizunosync.sync.models import SyncAttempt
+
+    for n in range(150):
+        make_item(f"SKU-{n:03d}")
+
+    def link_fails(owner, refs, **kw):
+        raise DatabaseError("disk full")
+
+    job = jobs.create_job(SyncJob.Kind.QUICK_REFRESH, target="test", trigger=SyncJob.Trigger.STAFF)
+    monkeypatch.setattr(quick_refresh.touched, "link", link_fails)
+    with fs.FaultServer() as server:
+        connect(server.url)
+        server.then(fs.refreshed())
+        jobs.run_job(job.pk)
+    job.refresh_from_db()
+
+    assert job.status != SyncJob.Status.SUCCEEDED
+    first = SyncAttempt.objects.filter(job=job).order_by("number").first()
+    assert first.http_status == 200 and "Updated 100 of 101" in first.response_excerpt  # the answer is on record
+    assert not LastPushed.objects.exists() and job.processed == 0  # the batch's own records: none of them
