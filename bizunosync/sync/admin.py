@@ -19,7 +19,7 @@ from rangefilter.filters import DateRangeFilterBuilder
 
 from bizunosync.wire.secrets import SecretError, mask
 
-from . import connection_check, jobs, permissions, request_body, state
+from . import connection_check, heartbeat, jobs, permissions, request_body, state
 from . import admin_alerts, admin_attempts  # noqa: F401  (register Alert emails, incidents, attempts)
 from .admin_connections import ConnectionTestMixin
 from .csv_export import CsvExportMixin
@@ -653,6 +653,7 @@ def job_actions(user, job: SyncJob) -> dict:
 
 def progress_payload(job: SyncJob) -> dict:
     """What the live progress bar polls: admin/sync/syncjob/<id>/progress/."""
+    active = job.status in (SyncJob.Status.QUEUED, SyncJob.Status.RUNNING)
     return {
         "id": job.pk,
         "status": job.status,
@@ -664,8 +665,11 @@ def progress_payload(job: SyncJob) -> dict:
         "summary": job.summary,
         "failure_class": job.failure_class,
         "attempts": job.attempt_count,
-        "done": job.status not in (SyncJob.Status.QUEUED, SyncJob.Status.RUNNING),
+        "done": not active,
         "cancel_requested": job.cancel_requested,
+        # Where it stands in words ("… is running, 100 of 250 items sent; …"), for the line under the bar
+        # that said "queued" when the page loaded.
+        "pulse": heartbeat.describe(job) if active else "",
     }
 
 

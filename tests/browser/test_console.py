@@ -124,6 +124,8 @@ def test_quick_refresh_ship_confirmation_and_the_sync_log(
     )
     mid = int(bar.get_attribute("aria-valuenow"))
     assert 0 < mid < 100
+    # The line under the bar said "queued" when the page loaded; the poll brings it up to date.
+    assert " is running, " in page.locator("#job-pulse").inner_text()
     page.wait_for_timeout(500)  # let the bar's width transition (0.4 s) finish before the picture
     screenshot(page, "quick-refresh-progress")
 

@@ -109,11 +109,24 @@ def test_the_progress_endpoint_answers_json(staff_client, make_job):
     SyncJob.objects.filter(pk=job.pk).update(status=SyncJob.Status.RUNNING, processed=50,
                                              summary="Batch 1 of 2 sent")
     data = staff_client.get(reverse("admin:sync_syncjob_progress", args=[job.pk])).json()
+    pulse = data.pop("pulse")
     assert data == {
         "id": job.pk, "status": "running", "status_label": "Running", "processed": 50, "total": 200,
         "percent": 25, "summary": "Batch 1 of 2 sent", "failure_class": "", "attempts": 0, "done": False,
         "cancel_requested": False, "state": "running",
     }
+    assert pulse.startswith(f"Quick Refresh (sync job #{job.pk}) is running, 50 of 200 items sent; its worker was last")
+
+
+def test_the_progress_endpoint_says_where_a_job_stands_in_words_only_while_it_is_active(staff_client, make_job):
+    job = make_job(kind=SyncJob.Kind.QUICK_REFRESH, target="200 items", total=200)
+    url = reverse("admin:sync_syncjob_progress", args=[job.pk])
+
+    queued = staff_client.get(url).json()["pulse"]
+    SyncJob.objects.filter(pk=job.pk).update(status=SyncJob.Status.SUCCEEDED, processed=200)
+    done = staff_client.get(url).json()["pulse"]
+
+    assert queued == f"Quick Refresh (sync job #{job.pk}) is queued; a worker picks it up in a moment." and done == ""
 
 
 def test_the_progress_endpoint_is_for_staff_only(client, make_job):
