@@ -16,7 +16,7 @@ from dataclasses import dataclass, field as dc_field
 from decimal import Decimal
 from typing import NamedTuple
 
-from . import fields
+from . import fields, phpform
 from .fields import FieldError
 
 MAX_BATCH = 1000
@@ -300,6 +300,39 @@ def build_item(item: RefreshItem) -> dict:
             {"qty": str(t.qty), "price": _money(t.price)} for t in sorted(item.tiers, key=lambda t: t.qty)
         ]
     return out
+
+
+def encode_item(item: RefreshItem) -> phpform.Row:
+    """``phpform.encode_row("data", build_item(item))``, written straight from the item.
+
+    Quick Refresh encodes every item it reads, 10,000 in a 10,000-item run: the dict and the
+    general walk over it were the books side's largest cost per batch. A Decimal written with
+    "f" is digits, "-", "." or a word (NaN, Infinity): nothing urlencode would escape.
+    """
+    url = phpform.urlencode
+    fields = [f"%5D%5BSKU%5D={url(str(item.sku))}"]
+    if item.qty_stock is not None:
+        fields.append(f"%5D%5BQtyStock%5D={item.qty_stock}")
+    if item.weight is not None:
+        fields.append(f"%5D%5BWeight%5D={_money(item.weight)}")
+        if item.weight_uom:
+            fields.append(f"%5D%5BWeightUOM%5D={url(str(item.weight_uom))}")
+    if item.type is not None:
+        fields.append(f"%5D%5BType%5D={url(str(item.type))}")
+    if item.full_price is not None:
+        fields.append(f"%5D%5BFullPrice%5D={_money(item.full_price)}")
+    if item.price is not None:
+        price = _money(item.price)
+        fields.append(f"%5D%5BPrice%5D={price}")
+        fields.append(f"%5D%5BRegularPrice%5D={price}")
+    if item.sale_price is CLEAR:
+        fields.append("%5D%5BSalePrice%5D=")
+    elif item.sale_price is not None:
+        fields.append(f"%5D%5BSalePrice%5D={_money(item.sale_price)}")
+    for i, tier in enumerate(sorted(item.tiers, key=lambda t: t.qty)):
+        fields.append(f"%5D%5BPriceTiers%5D%5B{i}%5D%5Bqty%5D={tier.qty}")
+        fields.append(f"%5D%5BPriceTiers%5D%5B{i}%5D%5Bprice%5D={_money(tier.price)}")
+    return phpform.Row(("data%5B", *[field + "&data%5B" for field in fields[:-1]], fields[-1]), len(fields))
 
 
 def build_batch(items: list[RefreshItem]) -> list[dict]:

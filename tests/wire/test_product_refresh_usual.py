@@ -125,3 +125,27 @@ def test_items_past_the_generated_sizes_are_left_to_the_full_reader():
     for raw in (too_many, tier_as_list, json_numbers):
         assert pr.usual_item(raw) is None
     assert pr.usual_item({**too_many, "PriceTiers": dict(list(too_many["PriceTiers"].items())[:100])}) is not None
+
+
+DECIMALS = st.one_of(st.decimals(allow_nan=False, allow_infinity=False, places=4, min_value=-10**9, max_value=10**9),
+                     st.sampled_from([Decimal("1E+3"), Decimal("-0"), Decimal("0.00001"), Decimal("12.50"), Decimal("NaN"),
+                                     Decimal("-Infinity")]))
+ITEMS = st.builds(
+    pr.RefreshItem,
+    sku=st.text(min_size=1, max_size=12),
+    qty_stock=st.one_of(st.none(), st.integers(-10**9, 10**9)),
+    weight=st.one_of(st.none(), DECIMALS),
+    price=st.one_of(st.none(), DECIMALS),
+    sale_price=st.one_of(st.none(), st.just(pr.CLEAR), DECIMALS),
+    tiers=st.lists(st.builds(pr.Tier, st.integers(0, 10**6), DECIMALS), max_size=4),
+    type=st.one_of(st.none(), st.sampled_from(["", "si", "ms", "a&b"])),
+    full_price=st.one_of(st.none(), DECIMALS),
+    weight_uom=st.one_of(st.none(), st.sampled_from(["", "kg", "lb", "o z"])),
+)
+
+
+@settings(max_examples=500)
+@given(st.lists(ITEMS, min_size=1, max_size=4))
+def test_an_item_encoded_straight_from_its_fields_is_what_encoding_its_built_dict_writes(items):
+    assert [pr.encode_item(item) for item in items] == [phpform.encode_row("data", pr.build_item(item)) for item in items]
+    assert phpform.encode_list([pr.encode_item(item) for item in items]) == phpform.encode({"data": pr.build_batch(items)})

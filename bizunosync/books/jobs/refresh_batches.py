@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from bizunosync.wire import phpform
-from bizunosync.wire.product_refresh import RefreshItem, build_item
+from bizunosync.wire.product_refresh import RefreshItem, encode_item
 
 from ..models import Item
 
@@ -59,7 +59,7 @@ class Entry:
 
     @classmethod
     def of(cls, item: RefreshItem, pk: int) -> Entry:
-        row = phpform.encode_row("data", build_item(item))
+        row = encode_item(item)
         return cls(item, pk, row.fields, row)
 
 
