@@ -18,8 +18,7 @@ from django.utils import timezone
 
 from . import errors
 from .models import SyncAttempt, SyncJob
-
-EXCERPT_CHARS = 2000
+from .transport import EXCERPT_CHARS
 
 
 def call(job: SyncJob, transport, method: str, path: str, **kw):
@@ -30,10 +29,11 @@ def call(job: SyncJob, transport, method: str, path: str, **kw):
 class Sending:
     """A request on its way for ``job``; ``wait()`` returns its Reply or raises, once the attempt is recorded."""
 
-    def __init__(self, job: SyncJob, transport, method: str, path: str, *, ahead: bool = False, counted=False, **kw):
+    def __init__(self, job: SyncJob, transport, method: str, path: str, *, ahead: bool = False, counted: bool = False,
+                 **kw):
         self.job, self.transport = job, transport
         job.peer_name = transport.peer
-        if not counted:
+        if not counted:  # unless_cancelled counted it already, in the UPDATE that asked
             SyncJob.objects.filter(pk=job.pk).update(attempt_count=F("attempt_count") + 1, heartbeat_at=timezone.now())
         job.attempt_count += 1
         try:
