@@ -1,5 +1,6 @@
 """product/refresh: Bizuno's Quick Refresh of prices, stock and tiers (PROTOCOL §2.4)."""
 
+import gc
 from decimal import Decimal
 
 import pytest
@@ -244,3 +245,33 @@ def test_rows_with_blank_skus_count_in_the_note_as_the_plugin_counts_them(client
 def test_a_batch_of_only_blank_skus_answers_the_plugins_no_valid_skus(client, alice, settings_row):
     body = put(client, "product/refresh", [{"SKU": " "}, {"QtyStock": "4"}]).json()
     assert body["result"] == "Success" and body["note"] == "No valid SKUs found"
+
+
+
+@pytest.mark.parametrize("body, status", [
+    (form([{"SKU": "A-1", "QtyStock": "4"}]), 200),
+    (form([{"SKU": "A-1", "QtyStock": "many"}]), 200),
+    ("data=not-a-list", 400),
+])
+def test_the_batch_is_applied_with_the_cyclic_collector_paused_and_it_runs_again_after(
+        client, alice, settings_row, monkeypatch, body, status):
+    from bizunosync.store.services import product_refresh as service
+
+    make_product("A-1")
+    seen = []
+    real_apply = service.apply
+    monkeypatch.setattr(service, "apply", lambda *args: seen.append(gc.isenabled()) or real_apply(*args))
+    assert put(client, "product/refresh", body=body).status_code == status
+    assert seen == ([False] if status == 200 else [])
+    assert gc.isenabled()
+
+
+def test_a_batch_that_breaks_the_store_still_lets_the_collector_run_again(client, alice, settings_row, monkeypatch):
+    from bizunosync.store.services import product_refresh as service
+
+    def broken(*args):
+        raise RuntimeError("a bug in the apply")
+
+    monkeypatch.setattr(service, "apply", broken)
+    assert put(client, "product/refresh", [{"SKU": "A-1"}]).status_code == 500
+    assert gc.isenabled()

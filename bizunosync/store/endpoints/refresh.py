@@ -1,5 +1,6 @@
 """PUT product/refresh — Bizuno's Quick Refresh, 100 items a call (PROTOCOL §2.4)."""
 
+from bizunosync.sync import collector
 from bizunosync.wire import fields, product_refresh
 
 from ..services import product_refresh as service
@@ -12,8 +13,9 @@ from .inbound import endpoint
 @endpoint("product/refresh", "PUT")
 @authorize
 def product_refresh_view(request):
-    items, errors, sent = read_payload(request, _read)
-    result = service.apply(items, errors, sent)
+    with collector.paused():  # ~15,000 short-lived containers, no cycles (sync/collector.py)
+        items, errors, sent = read_payload(request, _read)
+        result = service.apply(items, errors, sent)
     log = {"item_count": result.item_count, "changed_count": result.changed, "touched": result.touched,
            "note": result.note}
     if not result.ok:
