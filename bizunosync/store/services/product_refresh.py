@@ -26,7 +26,8 @@ from ..models import PriceTier, Product, StoreSettings
 from . import held_stock, snapshot, units
 
 # What Quick Refresh may change on a product, read and written as plain values (no model instances:
-# at 1,000 items building and diffing instances was most of a batch's time).
+# at 1,000 items building and diffing instances was most of a batch's time). _sent unpacks them in
+# this order.
 OWNED = ("regular_price", "sale_price", "price", "stock_quantity", "stock_status", "manage_stock",
          "backorders", "weight")
 WRITTEN = [*OWNED, "bizuno_snapshot", "modified"]
@@ -116,16 +117,15 @@ def plan_batch(latest: dict[str, wire.RefreshItem], current: dict[str, dict], ti
             continue
         pk = row["pk"]
         held_here = held.get(pk)
-        values = new_values(row, item, settings, held_here)
-        wanted = item.tiers  # Tier tuples, (qty, price), by qty
+        wanted = item.tiers  # Tier tuples, (qty, price), by qty, each quantity once (the wire reader's)
         tiers_differ = _plan_tiers(plan, pk, tiers.get(pk, ()), wanted)
-        values_differ = _keep_scale(row, values)
+        owned, values_differ = _keep_scale(row, new_values(row, item, settings, held_here))
         old_snap = row["bizuno_snapshot"]
-        snap = {**old_snap, **_sent(values, item, wanted, held_here)}
+        snap = {**old_snap, **_sent(owned, item, wanted)}
         if values_differ or tiers_differ:
             plan.changed.append(pk)
         if values_differ or tiers_differ or snap != old_snap:
-            plan.rows.append((pk, *_owned(values), snap))
+            plan.rows.append((pk, *owned, snap))
     return plan
 
 
@@ -159,6 +159,8 @@ def store_weight(item: wire.RefreshItem, row: dict, settings: StoreSettings) -> 
     product (kept in its snapshot) is the one; with neither, the number is taken as it is.
     """
     source = item.weight_uom or (row["bizuno_snapshot"] or {}).get(snapshot.WEIGHT_UOM)
+    if not source or source == settings.weight_unit:  # what units.weight returns then: 1,000 calls less a batch
+        return item.weight
     return units.weight(item.weight, source, settings.weight_unit)
 
 
@@ -189,34 +191,38 @@ def _plan_tiers(plan: Plan, pk: int, current, wanted) -> bool:
     return bool(moved)
 
 
-def _keep_scale(row: dict, values: dict) -> bool:
-    """True if any value changed; equal numbers keep the stored scale ("10" must not rewrite "10.0000").
+def _keep_scale(row: dict, values: dict) -> tuple[tuple, bool]:
+    """The owned values to write, in OWNED order, and whether any changed; equal numbers keep the
+    stored scale ("10" must not rewrite "10.0000").
 
-    Decimal equality is numeric (Decimal("10") == Decimal("10.0000")), so one == serves every type.
+    Decimal equality is numeric (Decimal("10") == Decimal("10.0000")), so one == serves every type;
+    a batch whose values did not move (most of a Quick Refresh) is told by one tuple comparison.
     """
-    changed = False
-    for name in OWNED:
-        old = row[name]
-        if old == values[name]:
-            values[name] = old
-        else:
-            changed = True
-    return changed
+    old, new = _owned(row), _owned(values)
+    if old == new:
+        return old, False
+    return tuple([was if was == now else now for was, now in zip(old, new)]), True
 
 
-def _sent(values: dict, item, wanted_tiers, held=None) -> dict:
-    """The snapshot entries for what this item carried."""
-    out = {"tiers": snapshot.tiers(wanted_tiers)}
+def _sent(owned: tuple, item, wanted_tiers) -> dict:
+    """The snapshot entries for what this item carried (``owned``: the values in OWNED order).
+
+    The tiers come sorted by quantity, each quantity once, as the wire reader gives them:
+    snapshot.tiers without its sort.
+    """
+    money = snapshot.money
+    out = {"tiers": [[qty, money(price)] for qty, price in wanted_tiers]}
+    regular, sale, price, stock, status, _manage, _backorders, weight = owned
     if item.price is not None or item.sale_price is not None:
-        out["regular_price"] = snapshot.money(values["regular_price"])
-        out["sale_price"] = snapshot.money(values["sale_price"])
-        out["price"] = snapshot.money(values["price"])
+        out["regular_price"] = regular_text = money(regular)
+        out["sale_price"] = money(sale)
+        out["price"] = regular_text if price is regular else money(price)
     if item.qty_stock is not None:
-        out["stock_quantity"] = values["stock_quantity"]
-        out["stock_status"] = values["stock_status"]
+        out["stock_quantity"] = stock
+        out["stock_status"] = status
         out[held_stock.BIZUNO_STOCK] = item.qty_stock
     if item.weight is not None:
-        out["weight"] = snapshot.money(values["weight"])
+        out["weight"] = money(weight)
         if item.weight_uom:
             out[snapshot.WEIGHT_UOM] = item.weight_uom
     return out

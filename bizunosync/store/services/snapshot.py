@@ -6,7 +6,6 @@ show staff where a local edit will be overwritten (or was).
 
 from __future__ import annotations
 
-import functools
 from decimal import Decimal
 
 OWNED = ("regular_price", "sale_price", "price", "stock_quantity", "stock_status", "weight", "tiers")
@@ -20,20 +19,31 @@ CATALOG = ("name", "short_description", "description", "length", "width", "heigh
 _PLACES = Decimal("0.0001")
 
 
+_TEXTS: dict = {}  # non-zero finite number → its text: a Quick Refresh formats 6,000 a batch, mostly repeats
+_TEXTS_KEPT = 4096
+
+
 def money(value: Decimal | None) -> str | None:
+    """The number at four places ("10.5" → "10.5000"); None stays None.
+
+    Equal numbers print alike, so the cache is keyed by value; zero is never kept, as 0 and -0
+    are equal but print apart, and neither is a NaN or an infinity (a signalling NaN cannot
+    even be looked up).
+    """
+    try:
+        return _TEXTS[value]
+    except (KeyError, TypeError):
+        pass
     if value is None:
         return None
     if type(value) is not Decimal:
         value = Decimal(value)
-    if not value or not value.is_finite():  # 0 and -0 are equal but print apart: never from the cache
-        return format(value.quantize(_PLACES), "f")
-    return _money_text(value)
-
-
-@functools.lru_cache(maxsize=4096)
-def _money_text(value: Decimal) -> str:
-    """Equal non-zero numbers print alike at four places; a Quick Refresh formats 5,000 a batch, mostly repeats."""
-    return format(value.quantize(_PLACES), "f")
+    text = format(value.quantize(_PLACES), "f")
+    if value and value.is_finite():
+        if len(_TEXTS) >= _TEXTS_KEPT:
+            _TEXTS.clear()
+        _TEXTS[value] = text
+    return text
 
 
 def tiers(pairs) -> list[list]:
