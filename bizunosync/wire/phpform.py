@@ -370,6 +370,7 @@ def _plain_path(name: str) -> tuple | None:
 
 
 _SIBLINGS: dict[str, tuple | None] = {}  # short name → _parent_and_leaf(name)
+_PARENTS: dict[tuple, tuple] = {}  # each parent the kept names have, once
 _SIBLINGS_KEPT = 16384
 _UNSEEN = object()
 
@@ -380,10 +381,16 @@ def _parent_and_leaf(name: str) -> tuple | None:
     Kept in _SIBLINGS when the name is short; a full cache starts again (at most 16,384 names).
     """
     path = _plain_path(name)
-    found = None if path is None or None in path else (path[:-1], path[-1])
+    found = None
+    if path is not None and None not in path:
+        parent = path[:-1]
+        # One tuple for equal parents: decode tells "same parent as the last field" by identity,
+        # and "data[7][SKU]" and "data[7][QtyStock]" must share theirs for that to hold.
+        found = (_PARENTS.setdefault(parent, parent), path[-1])
     if len(name) <= SHORT:
         if len(_SIBLINGS) >= _SIBLINGS_KEPT:
             _SIBLINGS.clear()
+            _PARENTS.clear()
         _SIBLINGS[name] = found
     return found
 

@@ -124,4 +124,7 @@ DECODE_CASES = {
     "a sibling's own subtree replaced by a leaf": "a[b][c][x]=1&a[b][c]=2&a[b][e]=3",
     "siblings of appended parents stay apart": "a[][x]=1&a[][y]=2&a[0][z]=3",
     "siblings at the top level and deep interleaved": "x=1&a[b][c]=2&y=3&a[b][d]=4&a[b][c]=5",
+    "an item's fields come back after another item's": (
+        "data[0][SKU]=A&data[1][SKU]=B&data[0][Qty]=1&data[0][T][0][q]=2&data[1][T][0][q]=3&data[0][T][0][p]=4"
+        "&data[0][T][0]=5&data[0][T][0][r]=6"),
 }
