@@ -153,11 +153,31 @@ class _Unusual(Exception):
     """A value outside the usual shape: read_item reads the item (and names what is wrong)."""
 
 
+# Texts already read in the usual shape, and what they read as (Decimal and Tier are immutable, so
+# one object serves every item): a catalog's prices and quantity breaks repeat from item to item
+# and batch to batch, and the regex and the conversion were most of reading an item. Bounded: a
+# full cache starts again.
+_KEPT = 4096
+_MONEYS: dict[str, Decimal] = {}
+_TIERS: dict[tuple[str, str], Tier] = {}
+
+
+def _remember(cache: dict, key, value):
+    if len(cache) >= _KEPT:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
 def _money_or_none(value) -> Decimal | None:
     if value is None:
         return None
-    if type(value) is str and _MONEY.match(value):
-        return Decimal(value)
+    if type(value) is str:
+        known = _MONEYS.get(value)
+        if known is not None:
+            return known
+        if _MONEY.match(value):
+            return _remember(_MONEYS, value, Decimal(value))
     raise _Unusual
 
 
@@ -214,10 +234,15 @@ def _usual_tiers(value) -> list[Tier]:
     for row in rows:
         if type(row) is not dict:
             raise _Unusual
-        qty, price = row.get("qty"), row.get("price")
-        if type(qty) is not str or type(price) is not str or not _BREAK.match(qty) or not _MONEY.match(price):
+        key = qty, price = row.get("qty"), row.get("price")
+        if type(qty) is not str or type(price) is not str:
             raise _Unusual
-        tiers.append(_tier((int(qty), Decimal(price))))
+        tier = _TIERS.get(key)
+        if tier is None:
+            if not _BREAK.match(qty) or not _MONEY.match(price):
+                raise _Unusual
+            tier = _remember(_TIERS, key, _tier((int(qty), Decimal(price))))
+        tiers.append(tier)
     breaks = {tier[0] for tier in tiers}
     if len(breaks) != len(tiers) or 0 in breaks:  # _BREAK reads no sign: 0 is the one break below 1
         raise _Unusual

@@ -149,3 +149,19 @@ ITEMS = st.builds(
 def test_an_item_encoded_straight_from_its_fields_is_what_encoding_its_built_dict_writes(items):
     assert [pr.encode_item(item) for item in items] == [phpform.encode_row("data", pr.build_item(item)) for item in items]
     assert phpform.encode_list([pr.encode_item(item) for item in items]) == phpform.encode({"data": pr.build_batch(items)})
+
+
+def test_a_value_met_again_reads_as_it_did_and_a_refused_one_stays_refused():
+    item = {"SKU": "A-1", "Price": "10.50", "PriceTiers": {"0": {"qty": "10", "price": "9.25"}}}
+    first, again = pr.usual_item(item), pr.usual_item(dict(item))
+    assert first == again == pr.read_item(item, 0)
+    for unusual in ({"SKU": "A-1", "Price": "10.123456"}, {"SKU": "A-1", "PriceTiers": [{"qty": "0", "price": "9.25"}]},
+                    {"SKU": "A-1", "PriceTiers": [{"qty": "10", "price": "9.25"}, {"qty": "10", "price": "9.25"}]}):
+        assert pr.usual_item(unusual) is None
+        assert pr.usual_item(unusual) is None
+
+
+def test_the_kept_values_stay_bounded_however_many_a_peer_sends():
+    for i in range(pr._KEPT * 2 + 5):
+        assert pr.usual_item({"SKU": "A-1", "Price": f"{i}.5", "PriceTiers": [{"qty": str(i + 1), "price": f"{i}.25"}]})
+    assert 0 < len(pr._MONEYS) <= pr._KEPT and 0 < len(pr._TIERS) <= pr._KEPT
