@@ -370,16 +370,20 @@ def _plain_path(name: str) -> tuple | None:
 
 
 _SIBLINGS: dict[str, tuple | None] = {}  # short name → _parent_and_leaf(name)
+_ESCAPED_SIBLINGS: dict[str, tuple | None] = {}  # the same, by the name as sent ("data%5B7%5D%5BSKU%5D")
 _PARENTS: dict[tuple, tuple] = {}  # each parent the kept names have, once
 _SIBLINGS_KEPT = 16384
 _UNSEEN = object()
 
 
-def _parent_and_leaf(name: str) -> tuple | None:
+def _parent_and_leaf(name: str, key: str | None = None, kept: dict | None = None) -> tuple | None:
     """(the parent's keys, the leaf's key) of a plain name with no appending ``[]``, else None.
 
-    Kept in _SIBLINGS when the name is short; a full cache starts again (at most 16,384 names).
+    Kept in ``kept`` (_SIBLINGS) under ``key`` (the name) when that is short; a full cache starts
+    again (at most 16,384 names).
     """
+    key = name if key is None else key
+    kept = _SIBLINGS if kept is None else kept
     path = _plain_path(name)
     found = None
     if path is not None and None not in path:
@@ -387,12 +391,17 @@ def _parent_and_leaf(name: str) -> tuple | None:
         # One tuple for equal parents: decode tells "same parent as the last field" by identity,
         # and "data[7][SKU]" and "data[7][QtyStock]" must share theirs for that to hold.
         found = (_PARENTS.setdefault(parent, parent), path[-1])
-    if len(name) <= SHORT:
-        if len(_SIBLINGS) >= _SIBLINGS_KEPT:
+    if len(key) <= SHORT:
+        if len(kept) >= _SIBLINGS_KEPT:
             _SIBLINGS.clear()
+            _ESCAPED_SIBLINGS.clear()
             _PARENTS.clear()
-        _SIBLINGS[name] = found
+        kept[key] = found
     return found
+
+
+def _unbracket(name: str) -> str:
+    return name.replace("%5B", "[").replace("%5D", "]")
 
 
 def _table_at(root: dict, parent: tuple) -> dict:
@@ -442,39 +451,19 @@ def decode(
     counting empty parts (an off-by-one in PHP's `add_post_vars`, measured).
     """
     raw = body.encode("utf-8") if isinstance(body, str) else body
-    root: dict = {}
     if not raw:
-        return root
-    if errors == "strict" and not _has_encoded_separator(raw):
-        # No escaped "&" or "=": decoding the whole body first splits it exactly where PHP
-        # splits it, and costs one pass instead of two per variable (issue 11: 8,000 fields).
-        try:
-            text = _unescape(raw).decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise PhpFormError("the form body is not valid UTF-8") from exc
-        parts = _segments(text, post, "&", "")
-        if max_vars is not None:
-            parts = parts[: max(max_vars + (1 if post else 0), 0)]
-        # Fields arrive grouped ("data[7][SKU]", "data[7][QtyStock]", …): while the parent stays
-        # the same, its table is the one the previous field was stored in, not walked to again.
-        # Exact: storing a field only writes into its parent's table, never detaches it.
-        last_parent = last_table = None
-        siblings = _SIBLINGS
-        for part in parts:
-            if part:
-                name, _, value = part.partition("=")
-                sibling = siblings.get(name, _UNSEEN)  # a dict lookup, not a call: 8,000 names a batch
-                if sibling is _UNSEEN:
-                    sibling = _parent_and_leaf(name)
-                if sibling is None:
-                    _register(root, name, value)
-                    last_parent = None
-                    continue
-                parent, leaf = sibling
-                if parent is not last_parent:
-                    last_parent, last_table = parent, _table_at(root, parent)
-                last_table[leaf] = value
-        return root
+        return {}
+    if errors == "strict":
+        if b"+" not in raw and raw.count(b"%") == raw.count(b"%5B") + raw.count(b"%5D"):
+            # Only the names' brackets are escaped (what http_build_query writes when no value
+            # needs escaping, as in a Quick Refresh): the values are as sent, and each name is
+            # looked up as sent, so the body is neither unescaped nor scanned for separators.
+            return _decode_text(_utf8(raw), post, max_vars, _ESCAPED_SIBLINGS, _unbracket)
+        if not _has_encoded_separator(raw):
+            # No escaped "&" or "=": decoding the whole body first splits it exactly where PHP
+            # splits it, and costs one pass instead of two per variable (issue 11: 8,000 fields).
+            return _decode_text(_utf8(_unescape(raw)), post, max_vars, _SIBLINGS, None)
+    root: dict = {}
     parts = _segments(raw, post)
     if max_vars is not None:
         parts = parts[: max(max_vars + (1 if post else 0), 0)]
@@ -488,6 +477,41 @@ def decode(
         except UnicodeDecodeError as exc:
             raise PhpFormError("the form body is not valid UTF-8") from exc
         _register(root, name_text, value_text)
+    return root
+
+
+def _utf8(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PhpFormError("the form body is not valid UTF-8") from exc
+
+
+def _decode_text(text: str, post: bool, max_vars: int | None, kept: dict, unescape) -> dict:
+    """The variables of a body whose separators are all literal; ``unescape`` turns a name as
+    ``kept`` keys it into the name itself (None: names are kept as they are)."""
+    root: dict = {}
+    parts = _segments(text, post, "&", "")
+    if max_vars is not None:
+        parts = parts[: max(max_vars + (1 if post else 0), 0)]
+    # Fields arrive grouped ("data[7][SKU]", "data[7][QtyStock]", …): while the parent stays
+    # the same, its table is the one the previous field was stored in, not walked to again.
+    # Exact: storing a field only writes into its parent's table, never detaches it.
+    last_parent = last_table = None
+    for part in parts:
+        if part:
+            name, _, value = part.partition("=")
+            sibling = kept.get(name, _UNSEEN)  # a dict lookup, not a call: 8,000 names a batch
+            if sibling is _UNSEEN:
+                sibling = _parent_and_leaf(name if unescape is None else unescape(name), name, kept)
+            if sibling is None:
+                _register(root, name if unescape is None else unescape(name), value)
+                last_parent = None
+                continue
+            parent, leaf = sibling
+            if parent is not last_parent:
+                last_parent, last_table = parent, _table_at(root, parent)
+            last_table[leaf] = value
     return root
 
 

@@ -124,6 +124,12 @@ DECODE_CASES = {
     "a sibling's own subtree replaced by a leaf": "a[b][c][x]=1&a[b][c]=2&a[b][e]=3",
     "siblings of appended parents stay apart": "a[][x]=1&a[][y]=2&a[0][z]=3",
     "siblings at the top level and deep interleaved": "x=1&a[b][c]=2&y=3&a[b][d]=4&a[b][c]=5",
+    # Bodies whose only escapes are the names' brackets: read without unescaping (phpform.decode).
+    "escaped and literal brackets mixed": "a%5Bb]=1&a[c%5D=2&a%5Bd%5D%5B%5D=3&a%5Bd%5D%5B%5D=4",
+    "an escaped unterminated bracket": "a%5Bb.c=1&x%5D=2",
+    "escaped brackets around a top-level dot and space name": "a.b%5Bc%5D=1",
+    "escaped brackets in a name longer than the kept ones": "a%5B" + "k" * 120 + "%5D%5Bx%5D=1&a%5B" + "k" * 120 + "%5D%5By%5D=2",
+    "escaped brackets, then a value with a lower-case escape": "a%5Bb%5D=%5b",
     "an item's fields come back after another item's": (
         "data[0][SKU]=A&data[1][SKU]=B&data[0][Qty]=1&data[0][T][0][q]=2&data[1][T][0][q]=3&data[0][T][0][p]=4"
         "&data[0][T][0]=5&data[0][T][0][r]=6"),
