@@ -455,9 +455,9 @@ def decode(
         return {}
     if errors == "strict":
         if b"+" not in raw and raw.count(b"%") == raw.count(b"%5B") + raw.count(b"%5D"):
-            # Only the names' brackets are escaped (what http_build_query writes when no value
-            # needs escaping, as in a Quick Refresh): the values are as sent, and each name is
-            # looked up as sent, so the body is neither unescaped nor scanned for separators.
+            # Only brackets are escaped (what http_build_query writes when no value needs more, as
+            # in a Quick Refresh): each name is looked up as sent and a value unescaped only if it
+            # has an escape, so the body is neither unescaped whole nor scanned for separators.
             return _decode_text(_utf8(raw), post, max_vars, _ESCAPED_SIBLINGS, _unbracket)
         if not _has_encoded_separator(raw):
             # No escaped "&" or "=": decoding the whole body first splits it exactly where PHP
@@ -488,8 +488,8 @@ def _utf8(raw: bytes) -> str:
 
 
 def _decode_text(text: str, post: bool, max_vars: int | None, kept: dict, unescape) -> dict:
-    """The variables of a body whose separators are all literal; ``unescape`` turns a name as
-    ``kept`` keys it into the name itself (None: names are kept as they are)."""
+    """The variables of a body whose separators are all literal; ``unescape`` turns a name or
+    value as sent into itself (None: the text is unescaped already)."""
     root: dict = {}
     parts = _segments(text, post, "&", "")
     if max_vars is not None:
@@ -501,6 +501,8 @@ def _decode_text(text: str, post: bool, max_vars: int | None, kept: dict, unesca
     for part in parts:
         if part:
             name, _, value = part.partition("=")
+            if unescape is not None and "%" in value:  # a value's own brackets ("[]" as JSON)
+                value = unescape(value)
             sibling = kept.get(name, _UNSEEN)  # a dict lookup, not a call: 8,000 names a batch
             if sibling is _UNSEEN:
                 sibling = _parent_and_leaf(name if unescape is None else unescape(name), name, kept)

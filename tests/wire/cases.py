@@ -130,6 +130,7 @@ DECODE_CASES = {
     "escaped brackets around a top-level dot and space name": "a.b%5Bc%5D=1",
     "escaped brackets in a name longer than the kept ones": "a%5B" + "k" * 120 + "%5D%5Bx%5D=1&a%5B" + "k" * 120 + "%5D%5By%5D=2",
     "escaped brackets, then a value with a lower-case escape": "a%5Bb%5D=%5b",
+    "escaped brackets in values too": "a%5Bb%5D=%5B%5D&c=x%5By%5Dz&d%5B%5D=%5D%5B",
     "an item's fields come back after another item's": (
         "data[0][SKU]=A&data[1][SKU]=B&data[0][Qty]=1&data[0][T][0][q]=2&data[1][T][0][q]=3&data[0][T][0][p]=4"
         "&data[0][T][0]=5&data[0][T][0][r]=6"),
