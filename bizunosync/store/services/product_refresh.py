@@ -14,6 +14,7 @@ import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,12 +27,12 @@ from ..models import PriceTier, Product, StoreSettings
 from . import held_stock, snapshot, units
 
 # What Quick Refresh may change on a product, read and written as plain values (no model instances:
-# at 1,000 items building and diffing instances was most of a batch's time). _sent unpacks them in
-# this order.
+# at 1,000 items building and diffing instances was most of a batch's time), by their place in OWNED.
 OWNED = ("regular_price", "sale_price", "price", "stock_quantity", "stock_status", "manage_stock",
          "backorders", "weight")
+REGULAR_PRICE, SALE_PRICE, PRICE, STOCK_QUANTITY, STOCK_STATUS, MANAGE_STOCK, BACKORDERS, WEIGHT = range(len(OWNED))
+_snapshot_values = operator.itemgetter(REGULAR_PRICE, SALE_PRICE, PRICE, STOCK_QUANTITY, STOCK_STATUS, WEIGHT)
 WRITTEN = [*OWNED, "bizuno_snapshot", "modified"]
-_owned = operator.itemgetter(*OWNED)
 IN_STOCK, OUT_OF_STOCK = Product.StockStatus.IN_STOCK.value, Product.StockStatus.OUT_OF_STOCK.value
 
 
@@ -70,9 +71,9 @@ def apply(items: list[wire.RefreshItem], errors: list[wire.ItemError], sent: int
     latest = {item.sku: item for item in items}  # a SKU sent twice: the last one wins, as in PHP
     settings = StoreSettings.load()
     with transaction.atomic():
-        current = read_products(list(latest))
-        tiers = read_tiers([row["pk"] for row in current.values()])
-        held = held_stock.held_for({sku: row["pk"] for sku, row in current.items() if latest[sku].qty_stock is not None})
+        current = read_products(latest.keys())
+        tiers = read_tiers({row.pk for row in current.values()})
+        held = held_stock.held_for({sku: row.pk for sku, row in current.items() if latest[sku].qty_stock is not None})
         plan = plan_batch(latest, current, tiers, settings, held)
         write(plan)
 
@@ -86,14 +87,23 @@ def apply(items: list[wire.RefreshItem], errors: list[wire.ItemError], sent: int
     )
 
 
-def read_products(skus: list[str]) -> dict[str, dict]:
-    """sku → {"pk", owned values…, "bizuno_snapshot"}, locked for the batch (one query)."""
-    names = ("pk", "sku", *OWNED, "bizuno_snapshot")
-    found = rows.read(Product.objects.select_for_update().filter(sku__one_of=skus).order_by(), names)
-    return {row[1]: dict(zip(names, row)) for row in found}
+class Current(NamedTuple):
+    """A product as the batch found it: its key, the owned values in OWNED order, its snapshot."""
+
+    pk: int
+    owned: tuple
+    snapshot: dict
 
 
-def read_tiers(pks: list[int]) -> dict[int, list[tuple]]:
+def read_products(skus) -> dict[str, Current]:
+    """sku → Current, locked for the batch (one query). ``skus``: any iterable but a list or tuple,
+    which Django's filter walks value by value before the lookup binds it whole."""
+    found = rows.read(Product.objects.select_for_update().filter(sku__one_of=skus).order_by(),
+                      ["pk", "sku", *OWNED, "bizuno_snapshot"])
+    return {row[1]: Current(row[0], row[2:-1], row[-1]) for row in found}
+
+
+def read_tiers(pks) -> dict[int, list[tuple]]:
     """pk → [(tier id, qty, price), …] by qty (one query, none when there are no products)."""
     out = defaultdict(list)
     if pks:
@@ -103,7 +113,7 @@ def read_tiers(pks: list[int]) -> dict[int, list[tuple]]:
     return out
 
 
-def plan_batch(latest: dict[str, wire.RefreshItem], current: dict[str, dict], tiers, settings: StoreSettings,
+def plan_batch(latest: dict[str, wire.RefreshItem], current: dict[str, Current], tiers, settings: StoreSettings,
                held: dict | None = None) -> Plan:
     """Which rows and tiers change, and to what: plain data in, plain data out (no queries).
 
@@ -115,12 +125,10 @@ def plan_batch(latest: dict[str, wire.RefreshItem], current: dict[str, dict], ti
         row = current.get(sku)
         if row is None:
             continue
-        pk = row["pk"]
-        held_here = held.get(pk)
+        pk, old, old_snap = row
         wanted = item.tiers  # Tier tuples, (qty, price), by qty, each quantity once (the wire reader's)
         tiers_differ = _plan_tiers(plan, pk, tiers.get(pk, ()), wanted)
-        owned, values_differ = _keep_scale(row, new_values(row, item, settings, held_here))
-        old_snap = row["bizuno_snapshot"]
+        owned, values_differ = _keep_scale(old, new_values(row, item, settings, held.get(pk)))
         snap = {**old_snap, **_sent(owned, item, wanted)}
         if values_differ or tiers_differ:
             plan.changed.append(pk)
@@ -129,36 +137,36 @@ def plan_batch(latest: dict[str, wire.RefreshItem], current: dict[str, dict], ti
     return plan
 
 
-def new_values(row: dict, item: wire.RefreshItem, settings: StoreSettings, held=None) -> dict:
-    """The owned values a product has after this item: where every Quick Refresh rule lives."""
-    values = row.copy()  # the owned values are read and set by name; the row's other keys ride along
+def new_values(row: Current, item: wire.RefreshItem, settings: StoreSettings, held=None) -> list:
+    """The owned values (OWNED order) a product has after this item: where every Quick Refresh rule lives."""
+    values = list(row.owned)
     if settings.manage_stock:
-        values["manage_stock"] = True
-        values["backorders"] = settings.backorders
+        values[MANAGE_STOCK] = True
+        values[BACKORDERS] = settings.backorders
     if item.price is not None:
-        values["regular_price"] = item.price
+        values[REGULAR_PRICE] = item.price
     if item.sale_price is wire.CLEAR:
-        values["sale_price"] = None
+        values[SALE_PRICE] = None
     elif item.sale_price is not None:
-        values["sale_price"] = item.sale_price
-    values["price"] = Product.active_price(values["regular_price"], values["sale_price"])
+        values[SALE_PRICE] = item.sale_price
+    values[PRICE] = Product.active_price(values[REGULAR_PRICE], values[SALE_PRICE])
     if item.qty_stock is not None:
         stock = held_stock.net_stock(item.qty_stock, held)
-        values["stock_quantity"] = stock
-        values["stock_status"] = IN_STOCK if stock > 0 else OUT_OF_STOCK
-        values["manage_stock"] = True
+        values[STOCK_QUANTITY] = stock
+        values[STOCK_STATUS] = IN_STOCK if stock > 0 else OUT_OF_STOCK
+        values[MANAGE_STOCK] = True
     if item.weight is not None:
-        values["weight"] = store_weight(item, row, settings)
+        values[WEIGHT] = store_weight(item, row, settings)
     return values
 
 
-def store_weight(item: wire.RefreshItem, row: dict, settings: StoreSettings) -> Decimal:
+def store_weight(item: wire.RefreshItem, row: Current, settings: StoreSettings) -> Decimal:
     """Bizuno's weight in the store's unit, as Product Upload converts it (1.5 lb → 0.6804 kg).
 
     Bizuno's own refresh sends no unit: then the unit the last product/update named for this
     product (kept in its snapshot) is the one; with neither, the number is taken as it is.
     """
-    source = item.weight_uom or (row["bizuno_snapshot"] or {}).get(snapshot.WEIGHT_UOM)
+    source = item.weight_uom or (row.snapshot or {}).get(snapshot.WEIGHT_UOM)
     if not source or source == settings.weight_unit:  # what units.weight returns then: 1,000 calls less a batch
         return item.weight
     return units.weight(item.weight, source, settings.weight_unit)
@@ -191,14 +199,14 @@ def _plan_tiers(plan: Plan, pk: int, current, wanted) -> bool:
     return bool(moved)
 
 
-def _keep_scale(row: dict, values: dict) -> tuple[tuple, bool]:
-    """The owned values to write, in OWNED order, and whether any changed; equal numbers keep the
-    stored scale ("10" must not rewrite "10.0000").
+def _keep_scale(old: tuple, new: list) -> tuple[tuple, bool]:
+    """The owned values to write, and whether any changed; equal numbers keep the stored scale
+    ("10" must not rewrite "10.0000").
 
     Decimal equality is numeric (Decimal("10") == Decimal("10.0000")), so one == serves every type;
     a batch whose values did not move (most of a Quick Refresh) is told by one tuple comparison.
     """
-    old, new = _owned(row), _owned(values)
+    new = tuple(new)
     if old == new:
         return old, False
     return tuple([was if was == now else now for was, now in zip(old, new)]), True
@@ -212,7 +220,7 @@ def _sent(owned: tuple, item, wanted_tiers) -> dict:
     """
     money = snapshot.money
     out = {"tiers": [[qty, money(price)] for qty, price in wanted_tiers]}
-    regular, sale, price, stock, status, _manage, _backorders, weight = owned
+    regular, sale, price, stock, status, weight = _snapshot_values(owned)
     if item.price is not None or item.sale_price is not None:
         out["regular_price"] = regular_text = money(regular)
         out["sale_price"] = money(sale)
