@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import threading
 from decimal import Decimal
 
 from django.db import connection, models, transaction
@@ -199,8 +200,7 @@ class OneOf(models.Lookup):
     prepare_rhs = False
 
     def get_db_prep_lookup(self, value, connection):
-        values = list(value)
-        return "%s", [values if connection.vendor == "postgresql" else json.dumps(values)]
+        return "%s", [value if isinstance(value, Slot) else _bound(value, connection)]
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
@@ -211,6 +211,21 @@ class OneOf(models.Lookup):
         return f"{lhs} IN (SELECT value FROM json_each({rhs}))", [*lhs_params, *rhs_params]
 
 
+def _bound(values, connection) -> list | str:
+    """A one_of list as its one parameter: an array on PostgreSQL, a JSON text for json_each on SQLite."""
+    values = list(values)
+    return values if connection.vendor == "postgresql" else json.dumps(values)
+
+
+class Slot:
+    """Where a one_of lookup's list goes in a query `Compiled` once."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+
 def read(queryset, names: list[str]) -> list[tuple]:
     """``queryset.values_list(*names)``, the same values, converted a column at a time.
 
@@ -219,15 +234,47 @@ def read(queryset, names: list[str]) -> list[tuple]:
     texts parsed as one document, and any other column's values converted once per
     distinct value (prices and flags repeat; Django's converters are pure functions).
     """
+    return _fetch(*_compile(queryset, names))
+
+
+class Compiled:
+    """A `read` whose SQL is built once per process: only the lists of its one_of lookups change.
+
+    Django builds and compiles a queryset each time it runs; for a join or two that cost more
+    than running it (the held stock of a 100-item Quick Refresh batch: 0.8 of 1.3 ms on
+    PostgreSQL, measured). ``build(**slots)`` makes the queryset with a `Slot` where each list
+    goes; every other value in it is fixed when it is first compiled, so only constants belong
+    there (a store's id does not).
+    """
+
+    def __init__(self, build, names: list[str]):
+        self._build, self._names = build, list(names)
+        # Per thread, as Django's connections are: the converters belong to the connection compiling.
+        self._done = threading.local()
+
+    def read(self, **lists) -> list[tuple]:
+        done = getattr(self._done, "compiled", None)
+        if done is None or done[0] != connection.vendor:
+            done = self._done.compiled = (connection.vendor, *_compile(
+                self._build(**{name: Slot(name) for name in lists}), self._names))
+        _vendor, sql, params, converters = done
+        params = [_bound(lists[p.name], connection) if type(p) is Slot else p for p in params]
+        return _fetch(sql, params, converters)
+
+
+def _compile(queryset, names) -> tuple[str, list, dict]:
     compiler = queryset.values_list(*names).query.get_compiler(queryset.db)
     sql, params = compiler.as_sql()
+    return sql, list(params), compiler.get_converters([expression for expression, _sql, _alias in compiler.select])
+
+
+def _fetch(sql, params, converters) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
     if not fetched:
         return []
     columns = list(zip(*fetched))
-    converters = compiler.get_converters([expression for expression, _sql, _alias in compiler.select])
     for i, (functions, expression) in converters.items():
         columns[i] = _converted(columns[i], functions, expression)
     return list(zip(*columns))

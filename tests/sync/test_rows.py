@@ -171,3 +171,42 @@ def test_one_of_on_postgresql_is_any_of_one_array_not_a_subquery_the_planner_may
         pytest.skip("the = ANY(array) form is PostgreSQL's")
     sql = str(LastPushed.objects.filter(store_id=1, item_id__one_of=[1, 2]).query)
     assert "= ANY(" in sql and "unnest" not in sql
+
+
+COMPILED_READ = rows.Compiled(
+    lambda skus: Product.objects.filter(sku__one_of=skus).exclude(stock_status="outofstock").order_by("sku"),
+    ["sku", "regular_price", "bizuno_snapshot"])
+
+
+@pytest.mark.django_db
+def test_a_compiled_read_gives_what_its_queryset_gives_for_each_new_list_in_one_query():
+    products(5)
+    Product.objects.filter(sku="ROW-3").update(stock_status="outofstock", regular_price=Decimal("7.2500"))
+    Product.objects.filter(sku="ROW-1").update(regular_price=Decimal("1.5000"), bizuno_snapshot={"tiers": [[2, "1.0000"]]})
+    for skus in (["ROW-1", "ROW-3", "ROW-4"], ["ROW-0"], [], ["ROW-4", "NOT-THERE", "ROW-1"]):
+        expected = list(Product.objects.filter(sku__in=skus).exclude(stock_status="outofstock").order_by("sku")
+                        .values_list("sku", "regular_price", "bizuno_snapshot"))
+        with CaptureQueriesContext(connection) as queries:
+            assert COMPILED_READ.read(skus=skus) == expected
+        assert len(queries) == 1
+    assert COMPILED_READ.read(skus=["ROW-1"]) == [("ROW-1", Decimal("1.5000"), {"tiers": [[2, "1.0000"]]})]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_compiled_read_reads_right_from_another_thread_with_its_own_connection():
+    import threading
+
+    products(3)
+    assert COMPILED_READ.read(skus=["ROW-0"]) == [("ROW-0", None, {})]
+    seen = []
+
+    def other():
+        try:
+            seen.append(COMPILED_READ.read(skus={"ROW-2": 1, "ROW-1": 2}))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join(10)
+    assert seen == [[("ROW-1", None, {}), ("ROW-2", None, {})]]

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from bizunosync.sync import rows
+
 from ..export.changes import CLOSED
 from ..models import OrderLine
 
@@ -32,22 +34,25 @@ class Held:
     orders: list[str] = field(default_factory=list)  # order numbers, oldest first
 
 
+# Compiled once (sync.rows.Compiled): a Quick Refresh batch asks this every call, and Django building the
+# join took longer than running it.
+_HELD = rows.Compiled(
+    lambda pks, skus: OrderLine.objects.filter(Q(product_id__one_of=pks) | Q(product__isnull=True, sku__one_of=skus))
+    .filter(order__exported=False)
+    .exclude(order__status__in=CLOSED)
+    .order_by("order__created", "order_id"),
+    ["product_id", "sku", "quantity", "order__number"],
+)
+
+
 def held_for(products: dict[str, int]) -> dict[int, Held]:
     """pk → Held for ``products`` (sku → pk); products with nothing held are left out."""
     if not products:
         return {}
     by_sku = dict(products)
     pks = set(by_sku.values())
-    lines = (
-        OrderLine.objects.filter(Q(product_id__one_of=pks)
-                                 | Q(product__isnull=True, sku__one_of=by_sku))
-        .filter(order__exported=False)
-        .exclude(order__status__in=CLOSED)
-        .order_by("order__created", "order_id")
-        .values_list("product_id", "sku", "quantity", "order__number")
-    )
     out: dict[int, Held] = defaultdict(Held)
-    for product_id, sku, quantity, number in lines:
+    for product_id, sku, quantity, number in _HELD.read(pks=pks, skus=by_sku):
         pk = product_id if product_id in pks else by_sku.get(sku)
         if pk is None or not quantity:
             continue

@@ -95,20 +95,22 @@ class Current(NamedTuple):
     snapshot: dict
 
 
+_PRODUCTS = rows.Compiled(lambda skus: Product.objects.select_for_update().filter(sku__one_of=skus).order_by(),
+                          ["pk", "sku", *OWNED, "bizuno_snapshot"])
+_TIERS = rows.Compiled(lambda pks: PriceTier.objects.filter(product_id__one_of=pks).order_by("product_id", "qty"),
+                       ["product_id", "pk", "qty", "price"])
+
+
 def read_products(skus) -> dict[str, Current]:
-    """sku → Current, locked for the batch (one query). ``skus``: any iterable but a list or tuple,
-    which Django's filter walks value by value before the lookup binds it whole."""
-    found = rows.read(Product.objects.select_for_update().filter(sku__one_of=skus).order_by(),
-                      ["pk", "sku", *OWNED, "bizuno_snapshot"])
-    return {row[1]: Current(row[0], row[2:-1], row[-1]) for row in found}
+    """sku → Current, locked for the batch (one query)."""
+    return {row[1]: Current(row[0], row[2:-1], row[-1]) for row in _PRODUCTS.read(skus=skus)}
 
 
 def read_tiers(pks) -> dict[int, list[tuple]]:
     """pk → [(tier id, qty, price), …] by qty (one query, none when there are no products)."""
     out = defaultdict(list)
     if pks:
-        found = PriceTier.objects.filter(product_id__one_of=pks).order_by("product_id", "qty")
-        for pk, tier_id, qty, price in rows.read(found, ["product_id", "pk", "qty", "price"]):
+        for pk, tier_id, qty, price in _TIERS.read(pks=pks):
             out[pk].append((tier_id, qty, price))
     return out
 
