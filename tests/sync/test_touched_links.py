@@ -58,3 +58,13 @@ def test_deleting_a_call_or_a_job_deletes_its_links_and_no_others(call):
 def test_links_need_a_saved_owner():
     with pytest.raises(ValueError, match="Save the job or call"):
         touched.link(InboundCall(side="store", endpoint="product/refresh"), ["store.product:1"])
+
+
+@pytest.mark.django_db
+def test_refs_come_back_in_the_order_they_were_linked_as_written_in_one_query(call, django_assert_num_queries):
+    refs = [f"store.product:{n}" for n in (900, 5, 77, 1000, 2)] + ['books.item:it\'s "odd" ü😀 [0] {x}']
+    with django_assert_num_queries(1):
+        touched.link(call, refs, fresh=True)
+    with django_assert_num_queries(1):
+        touched.link(call, ["store.product:3", "store.product:5", "STORE.PRODUCT:4"])
+    assert touched.refs_of(call) == ([*refs, "store.product:3", "store.product:4"], 8)
