@@ -1,9 +1,11 @@
 """The bulk row writers (sync.rows): what goes in comes back exactly, all rows or none, one query."""
 
 import datetime
+import json
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, strategies as st
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -210,3 +212,20 @@ def test_a_compiled_read_reads_right_from_another_thread_with_its_own_connection
     thread.start()
     thread.join(10)
     assert seen == [[("ROW-1", None, {}), ("ROW-2", None, {})]]
+
+
+JSON_TREES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text()),
+    lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(st.text(max_size=5), children, max_size=4)),
+    max_leaves=25)
+
+
+@given(JSON_TREES)
+def test_a_json_field_is_written_as_the_text_json_dumps_writes(value):
+    assert rows._json_text(value) == json.dumps(value)
+
+
+def test_a_value_json_cannot_write_is_refused_as_json_dumps_refuses_it():
+    for value in ({"price": Decimal("1.5")}, {"tags": {"a"}}, [object()]):
+        with pytest.raises(TypeError):
+            rows._json_text(value)
