@@ -3,8 +3,8 @@
 A 1,000-item product/refresh builds ~15,000 dicts, lists and tuples that live for the
 whole call and hold no cycles: reference counting frees them. The cyclic collector
 still runs every 700 allocations and walks every one of them again on each older
-generation's turn, finding nothing; that was a tenth of the call (measured:
-bench/refresh_apply.py, 62 → 56 ms). While the batch is read and applied it is paused;
+generation's turn, finding nothing; that was a tenth of the call (measured in
+process: 62 → 52 ms, best of 15). While the batch is read and applied it is paused;
 on the way out it runs again as before, and whatever cycles anything made meanwhile
 are collected on its next turn.
 
