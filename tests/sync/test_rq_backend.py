@@ -29,10 +29,12 @@ def test_a_retry_that_never_reached_bizuno_waits_in_rqs_scheduler_and_a_worker_s
         job = queue_export(make_order())
         workers.wait_for(lambda: SyncJob.objects.get(pk=job.pk).next_attempt_at, timeout=30,
                          what="the first attempt refused and a retry booked")
+        scheduled = ScheduledJobRegistry(queue=rq.queue())
+        # The retry's task id is remembered just after RQ takes it, a moment after the retry is booked.
+        workers.wait_for(lambda: scheduled.get_job_ids() == [SyncJob.objects.get(pk=job.pk).task_result_id],
+                         timeout=10, what="the retry waiting in RQ's scheduler under the id the job remembers")
         job.refresh_from_db()
         assert job.status == SyncJob.Status.QUEUED and job.attempt_count == 1
-        scheduled = ScheduledJobRegistry(queue=rq.queue())
-        assert scheduled.get_job_ids() == [job.task_result_id]
         assert abs(scheduled.get_scheduled_time(job.task_result_id) - job.next_attempt_at).total_seconds() < 1
 
         with fs.serve_on(port, fs.json_reply({"result": "Success", "ID": 7})) as bizuno:
