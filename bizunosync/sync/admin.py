@@ -660,6 +660,8 @@ def progress_payload(job: SyncJob) -> dict:
         "status_label": state.shown(job).text,
         "state": state.state_of(job),
         "processed": job.processed,
+        "succeeded_count": job.succeeded_count,
+        "failed_count": job.failed_count,
         "total": job.total,
         "percent": job.progress_percent,
         "summary": job.summary,

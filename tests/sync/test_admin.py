@@ -111,7 +111,7 @@ def test_the_progress_endpoint_answers_json(staff_client, make_job):
     data = staff_client.get(reverse("admin:sync_syncjob_progress", args=[job.pk])).json()
     pulse = data.pop("pulse")
     assert data == {
-        "id": job.pk, "status": "running", "status_label": "Running", "processed": 50, "total": 200,
+        "id": job.pk, "status": "running", "status_label": "Running", "processed": 50, "succeeded_count": 0, "failed_count": 0, "total": 200,
         "percent": 25, "summary": "Batch 1 of 2 sent", "failure_class": "", "attempts": 0, "done": False,
         "cancel_requested": False, "state": "running",
     }

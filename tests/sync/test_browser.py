@@ -53,9 +53,19 @@ def test_the_progress_bar_follows_a_running_job(page, live_server, boss):  # noq
     SyncJob.objects.filter(pk=job.pk).update(processed=100, summary="Batch 1 of 3 sent")
     page.wait_for_function(f"document.querySelector('#sync-progress-{job.pk} .count').textContent === '100 of 300'")
     assert box.locator(".summary").inner_text() == "Batch 1 of 3 sent"
+    # The job's own counts below the bar follow it too, not the page-load figures.
+    page.wait_for_function("document.querySelector('.fieldBox.field-processed .readonly').textContent.trim() === '100'")
+    assert page.locator(".fieldBox.field-failed_count .readonly").inner_text().strip() == "0"
     screenshot(page, "sync-progress-running")
-    SyncJob.objects.filter(pk=job.pk).update(processed=300, status=SyncJob.Status.SUCCEEDED,
+    SyncJob.objects.filter(pk=job.pk).update(processed=300, succeeded_count=300, status=SyncJob.Status.SUCCEEDED,
                                              summary="Processed 300 items, updated 12.")
-    page.wait_for_function(f"document.querySelector('#sync-progress-{job.pk}').dataset.done === '1'")
+    # Done: the page shows the final record (its status too, not the "Running" it loaded with).
+    page.wait_for_function("(document.querySelector('.field-status_badge .readonly') || {}).textContent"
+                           " && document.querySelector('.field-status_badge .readonly').textContent.includes('Succeeded')")
+    page.wait_for_load_state()
     assert box.locator(".status").inner_text() == "Succeeded"
     assert box.locator(".pct").inner_text() == "100"
+    assert page.locator(".fieldBox.field-succeeded_count .readonly").inner_text().strip() == "300"
+    screenshot(page, "sync-progress-finished")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "sync-progress-finished-phone")
