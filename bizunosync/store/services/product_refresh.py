@@ -169,8 +169,6 @@ def store_weight(item: wire.RefreshItem, row: Current, settings: StoreSettings) 
     product (kept in its snapshot) is the one; with neither, the number is taken as it is.
     """
     source = item.weight_uom or (row.snapshot or {}).get(snapshot.WEIGHT_UOM)
-    if not source or source == settings.weight_unit:  # what units.weight returns then: 1,000 calls less a batch
-        return item.weight
     return units.weight(item.weight, source, settings.weight_unit)
 
 
