@@ -51,6 +51,12 @@ def _adapt(fields, rows) -> list[tuple]:
     """The rows as tuples, each column that needs it adapted (column by column: most need nothing)."""
     columns = list(zip(*rows))
     for i, field in enumerate(fields):
+        if isinstance(field, models.DecimalField) and connection.vendor == "sqlite":
+            # What Django's adapter for sqlite3 binds (str), made here: sqlite3 calls an adapter
+            # through its protocol lookup, 0.3 µs a value against 0.06 for str() itself, and a
+            # 1,000-product Quick Refresh binds 4,000 prices (measured).
+            columns[i] = [str(value) if type(value) is Decimal else value for value in columns[i]]
+            continue
         if _inline_json(field) or isinstance(field, _PLAIN):
             continue
         if isinstance(field, models.JSONField):  # each row's own JSON: nothing repeats

@@ -369,21 +369,20 @@ def _plain_path(name: str) -> tuple | None:
     return (_key(head), *(None if i == "" or i in _LONE_SPACE else _key(i) for i in indices))
 
 
-_SIBLINGS: dict[str, tuple | None] = {}  # short name → _parent_and_leaf(name)
-_ESCAPED_SIBLINGS: dict[str, tuple | None] = {}  # the same, by the name as sent ("data%5B7%5D%5BSKU%5D")
+_SIBLINGS: dict[str, tuple | None] = {}  # short name as sent ("data%5B7%5D%5BSKU%5D") → _parent_and_leaf
 _PARENTS: dict[tuple, tuple] = {}  # each parent the kept names have, once
 _SIBLINGS_KEPT = 16384
 _UNSEEN = object()
 
 
-def _parent_and_leaf(name: str, key: str | None = None, kept: dict | None = None) -> tuple | None:
+def _parent_and_leaf(name: str, key: str | None = None) -> tuple | None:
     """(the parent's keys, the leaf's key) of a plain name with no appending ``[]``, else None.
 
-    Kept in ``kept`` (_SIBLINGS) under ``key`` (the name) when that is short; a full cache starts
+    Kept in _SIBLINGS under ``key`` (the name as sent) when that is short; a full cache starts
     again (at most 16,384 names).
     """
     key = name if key is None else key
-    kept = _SIBLINGS if kept is None else kept
+    kept = _SIBLINGS
     path = _plain_path(name)
     found = None
     if path is not None and None not in path:
@@ -394,14 +393,9 @@ def _parent_and_leaf(name: str, key: str | None = None, kept: dict | None = None
     if len(key) <= SHORT:
         if len(kept) >= _SIBLINGS_KEPT:
             _SIBLINGS.clear()
-            _ESCAPED_SIBLINGS.clear()
             _PARENTS.clear()
         kept[key] = found
     return found
-
-
-def _unbracket(name: str) -> str:
-    return name.replace("%5B", "[").replace("%5D", "]")
 
 
 def _table_at(root: dict, parent: tuple) -> dict:
@@ -454,15 +448,12 @@ def decode(
     if not raw:
         return {}
     if errors == "strict":
-        if b"+" not in raw and raw.count(b"%") == raw.count(b"%5B") + raw.count(b"%5D"):
-            # Only brackets are escaped (what http_build_query writes when no value needs more, as
-            # in a Quick Refresh): each name is looked up as sent and a value unescaped only if it
-            # has an escape, so the body is neither unescaped whole nor scanned for separators.
-            return _decode_text(_utf8(raw), post, max_vars, _ESCAPED_SIBLINGS, _unbracket)
-        if not _has_encoded_separator(raw):
-            # No escaped "&" or "=": decoding the whole body first splits it exactly where PHP
-            # splits it, and costs one pass instead of two per variable (issue 11: 8,000 fields).
-            return _decode_text(_utf8(_unescape(raw)), post, max_vars, _SIBLINGS, None)
+        # Split where PHP splits (the literal "&" and "="), then unescape each name and value on
+        # its own, as php_url_decode does: exact for any body. A name is looked up as it was sent
+        # (a Quick Refresh sends the same 8,000 every batch), a value unescaped only if it holds
+        # an escape, so a usual body is neither unescaped whole nor scanned before it is split.
+        text = _utf8(raw)
+        return _decode_text(text, post, max_vars, "+" in text)
     root: dict = {}
     parts = _segments(raw, post)
     if max_vars is not None:
@@ -487,13 +478,13 @@ def _utf8(raw: bytes) -> str:
         raise PhpFormError("the form body is not valid UTF-8") from exc
 
 
-def _decode_text(text: str, post: bool, max_vars: int | None, kept: dict, unescape) -> dict:
-    """The variables of a body whose separators are all literal; ``unescape`` turns a name or
-    value as sent into itself (None: the text is unescaped already)."""
+def _decode_text(text: str, post: bool, max_vars: int | None, plus: bool) -> dict:
+    """The variables of a body (``plus``: it holds a "+", which is a space once unescaped)."""
     root: dict = {}
     parts = _segments(text, post, "&", "")
     if max_vars is not None:
         parts = parts[: max(max_vars + (1 if post else 0), 0)]
+    kept = _SIBLINGS
     # Fields arrive grouped ("data[7][SKU]", "data[7][QtyStock]", …): while the parent stays
     # the same, its table is the one the previous field was stored in, not walked to again.
     # Exact: storing a field only writes into its parent's table, never detaches it.
@@ -501,13 +492,13 @@ def _decode_text(text: str, post: bool, max_vars: int | None, kept: dict, unesca
     for part in parts:
         if part:
             name, _, value = part.partition("=")
-            if unescape is not None and "%" in value:  # a value's own brackets ("[]" as JSON)
-                value = unescape(value)
+            if "%" in value or (plus and "+" in value):
+                value = _unquote(value)
             sibling = kept.get(name, _UNSEEN)  # a dict lookup, not a call: 8,000 names a batch
             if sibling is _UNSEEN:
-                sibling = _parent_and_leaf(name if unescape is None else unescape(name), name, kept)
+                sibling = _parent_and_leaf(_unquote(name), name)
             if sibling is None:
-                _register(root, name if unescape is None else unescape(name), value)
+                _register(root, _unquote(name), value)
                 last_parent = None
                 continue
             parent, leaf = sibling
@@ -517,21 +508,21 @@ def _decode_text(text: str, post: bool, max_vars: int | None, kept: dict, unesca
     return root
 
 
-def _has_encoded_separator(raw: bytes) -> bool:
-    """An escaped "&" or "=" (%26, %3D, %3d) anywhere: four substring scans, faster than one regex."""
-    return b"%26" in raw or b"%3D" in raw or b"%3d" in raw
-
-
-def _unescape(raw: bytes) -> bytes:
-    """url_decode, with the brackets every name carries done by `replace` first.
-
-    A "%5B" always decodes to "[" (a "%" can never be one of an earlier
-    escape's two hex digits), so replacing them up front is exact.
-    """
-    for escaped, plain in ((b"%5B", b"["), (b"%5D", b"]"), (b"%5b", b"["), (b"%5d", b"]")):
-        if escaped in raw:
-            raw = raw.replace(escaped, plain)
-    return url_decode(raw)
+def _unquote(text: str) -> str:
+    """A name or value as sent, unescaped as `url_decode` does, its bytes strictly UTF-8."""
+    if "+" in text:
+        text = text.replace("+", " ")
+    if "%" not in text:
+        return text
+    # The brackets every name carries, replaced first (exact: a "%" is never one of an earlier
+    # escape's two hex digits); a first batch's 8,000 new names need nothing more.
+    text = text.replace("%5B", "[").replace("%5D", "]")
+    if "%" not in text:
+        return text
+    try:
+        return unquote_to_bytes(text).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PhpFormError("the form body is not valid UTF-8") from exc
 
 
 def as_list(value) -> list:

@@ -44,6 +44,24 @@ def test_updated_rows_read_back_exactly_as_written_whatever_the_text_numbers_and
     assert got[second]["manage_stock"] is False
 
 
+def _stored_price(pk):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT regular_price FROM store_product WHERE id = %s", [pk])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db
+@given(st.decimals(min_value=Decimal("-99999999.9999"), max_value=Decimal("99999999.9999"), places=4))
+def test_a_price_written_in_bulk_is_stored_as_django_stores_it(price):
+    # On SQLite prices are bound as their text, made here rather than by Django's sqlite3 adapter.
+    pk = Product.objects.get_or_create(sku="ROW-PRICE", defaults={"name": "Price"})[0].pk
+    Product.objects.filter(pk=pk).update(regular_price=price)
+    by_django = _stored_price(pk)
+    rows.update(Product, ["regular_price"], [(pk, price)])
+    assert _stored_price(pk) == by_django
+    assert Product.objects.get(pk=pk).regular_price == price
+
+
 @pytest.mark.django_db
 def test_a_thousand_rows_are_one_query_and_rows_not_named_are_left_alone():
     pks = products(1000)

@@ -131,6 +131,11 @@ DECODE_CASES = {
     "escaped brackets in a name longer than the kept ones": "a%5B" + "k" * 120 + "%5D%5Bx%5D=1&a%5B" + "k" * 120 + "%5D%5By%5D=2",
     "escaped brackets, then a value with a lower-case escape": "a%5Bb%5D=%5b",
     "escaped brackets in values too": "a%5Bb%5D=%5B%5D&c=x%5By%5Dz&d%5B%5D=%5D%5B",
+    # Every body is split at its literal "&" and "=" and each name and value unescaped on its own.
+    "ampersand and equals encoded in names": "a%26b=1&c%3Dd=2&e%5Bf%26g%5D=3&h[i%3Dj]=4",
+    "escaped brackets beside spaces and other escapes": (
+        "data%5B0%5D%5BName%5D=Blue+Mug%2C+large&data%5B0%5D%5BSKU%5D=M%2B1&data%5B+x%5D=%7E+%25"),
+    "a bracket escape next to an escaped percent": "a%255B=1&b%5B%255D%5D=2&c=%255B%5B",
     "an item's fields come back after another item's": (
         "data[0][SKU]=A&data[1][SKU]=B&data[0][Qty]=1&data[0][T][0][q]=2&data[1][T][0][q]=3&data[0][T][0][p]=4"
         "&data[0][T][0]=5&data[0][T][0][r]=6"),

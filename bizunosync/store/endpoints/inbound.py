@@ -46,6 +46,7 @@ def endpoint(name: str, method: str):
             # The login tried, kept even when the call is refused before authentication (never the password).
             request.caller = nul.shown((request.headers.get("email") or "").strip())[:150]
             actual = effective_method(request)
+            request.inbound = _Pending(name, actual, started)
             try:
                 if (field := nul.in_pairs(request.GET)) is not None:
                     raise bad_field(field, "contains a NUL byte")
@@ -56,17 +57,42 @@ def endpoint(name: str, method: str):
                     )
                 response = view(request, *args, **kwargs)
             except ApiError as exc:
+                request.inbound.logged = False  # a log row written inside the view rolled back with it
                 response = exc.response()
             except Exception:
+                request.inbound.logged = False
                 log.exception("Unhandled error in store endpoint %s", name)
                 response = wp_error(500, "internal_server_error", "The store could not handle this request.")
-            _record(request, name, actual, response, started)
+            if not request.inbound.logged:
+                _record(request, name, actual, response, started)
             return response
 
         wrapper.nul_checked = True  # here, in the WordPress error shape, and logged (bridge.middleware skips it)
         return csrf_exempt(wrapper)
 
     return decorate
+
+
+class _Pending:
+    """The call being answered, until its log row is written."""
+
+    __slots__ = ("name", "method", "started", "logged")
+
+    def __init__(self, name, method, started):
+        self.name, self.method, self.started, self.logged = name, method, started, False
+
+
+def record_now(request, response) -> None:
+    """Write the call's log row now, inside the view's own transaction: one commit for what the call
+    wrote and its log (on SQLite a commit is a tenth of a 1,000-item Quick Refresh's floor).
+
+    The row is a savepoint of its own, so a log that cannot be written leaves the call's writes
+    alone; if the view's transaction rolls back after all, the row goes with it and the wrapper
+    writes it again for the answer the caller gets.
+    """
+    pending = request.inbound
+    _record(request, pending.name, pending.method, response, pending.started)
+    pending.logged = True
 
 
 def _record(request, name, method, response, started):

@@ -70,7 +70,9 @@ def apply(items: list[wire.RefreshItem], errors: list[wire.ItemError], sent: int
 
     latest = {item.sku: item for item in items}  # a SKU sent twice: the last one wins, as in PHP
     settings = StoreSettings.load()
-    with transaction.atomic():
+    # No savepoint of its own: within a caller's transaction (the endpoint's, which writes the
+    # call's log in the same commit) a failure here rolls the whole of it back.
+    with transaction.atomic(savepoint=False):
         current = read_products(latest.keys())
         tiers = read_tiers({row.pk for row in current.values()})
         held = held_stock.held_for({sku: row.pk for sku, row in current.items() if latest[sku].qty_stock is not None})
