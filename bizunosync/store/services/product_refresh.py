@@ -192,13 +192,18 @@ def _plan_tiers(plan: Plan, pk: int, current, wanted) -> bool:
     The same quantity breaks: only the prices that moved are written, in place.
     Other breaks: the product's tiers are replaced.
     """
-    if [qty for _id, qty, _price in current] != [qty for qty, _price in wanted]:
-        plan.tiers[pk] = wanted
-        return True
-    # Decimal equality is numeric ("10" equals "10.00"), and None equals only None.
-    moved = [(tier_id, price) for (tier_id, _qty, old), (_qty2, price) in zip(current, wanted) if old != price]
-    plan.prices.extend(moved)
-    return bool(moved)
+    if len(current) == len(wanted):
+        moved = []
+        for (tier_id, qty, old), (new_qty, price) in zip(current, wanted):
+            if qty != new_qty:
+                break
+            if old != price:  # Decimal equality is numeric ("10" equals "10.00")
+                moved.append((tier_id, price))
+        else:
+            plan.prices += moved
+            return bool(moved)
+    plan.tiers[pk] = wanted
+    return True
 
 
 def _keep_scale(old: tuple, new: list) -> tuple[tuple, bool]:

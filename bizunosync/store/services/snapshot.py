@@ -30,12 +30,12 @@ def money(value: Decimal | None) -> str | None:
     are equal but print apart, and neither is a NaN or an infinity (a signalling NaN cannot
     even be looked up).
     """
+    if value is None:  # before the lookup: a miss raises, and a Quick Refresh item's sale price is mostly None
+        return None
     try:
         return _TEXTS[value]
     except (KeyError, TypeError):
         pass
-    if value is None:
-        return None
     if type(value) is not Decimal:
         value = Decimal(value)
     text = format(value.quantize(_PLACES), "f")
