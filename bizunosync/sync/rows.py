@@ -47,8 +47,8 @@ def _inline_json(field) -> bool:
     return connection.vendor == "postgresql" and isinstance(field, models.JSONField) and field.encoder is None
 
 
-def _adapt(fields, rows) -> list[tuple]:
-    """The rows as tuples, each column that needs it adapted (column by column: most need nothing)."""
+def _adapt(fields, rows) -> list:
+    """The rows' columns, each that needs it adapted (column by column: most need nothing)."""
     columns = list(zip(*rows))
     for i, field in enumerate(fields):
         if isinstance(field, models.DecimalField) and connection.vendor == "sqlite":
@@ -66,7 +66,7 @@ def _adapt(fields, rows) -> list[tuple]:
             columns[i] = _once_per_value(
                 lambda value, field=field: None if value is None else field.get_db_prep_save(value, connection),
                 columns[i])
-    return list(zip(*columns))
+    return columns
 
 
 def _make_json_text():
@@ -91,7 +91,7 @@ def _make_json_text():
 _json_text = _make_json_text()
 
 
-def _document(fields, rows) -> tuple[str, list]:
+def _document(fields, columns) -> tuple[str, list]:
     """PostgreSQL: the rows as one JSON document, ``(SELECT (e->>0)::bigint AS _c0, … FROM jsonb_array_elements(%s))``.
 
     One text parameter for 1,000 products instead of one array per column: Django's
@@ -104,17 +104,23 @@ def _document(fields, rows) -> tuple[str, list]:
     """
     # The bare type ("varchar", not "varchar(20)"): an explicit cast would cut a long text
     # silently, where writing it to the column refuses it.
-    columns = ", ".join(
+    select = ", ".join(
         # JSON's null is SQL's NULL, as Django writes None to a JSON field
         f"NULLIF(e->{i}, 'null'::jsonb) AS _c{i}" if _inline_json(f)
         else f"(e->>{i})::{f.db_type(connection).split('(')[0]} AS _c{i}"
         for i, f in enumerate(fields)
     )
-    values = list(zip(*rows))
+    values = list(columns)
     for i, field in enumerate(fields):
         if not _inline_json(field) and not isinstance(field, _JSON_PLAIN):
             values[i] = _once_per_value(_jsonable, values[i])
-    return f"(SELECT {columns} FROM jsonb_array_elements(%s::jsonb) AS e)", [json.dumps(list(zip(*values)))]
+    return f"(SELECT {select} FROM jsonb_array_elements(%s::jsonb) AS e)", [json.dumps(list(zip(*values)))]
+
+
+def _chunks(columns):
+    """The columns in slices of CHUNK rows (one statement each on PostgreSQL)."""
+    for start in range(0, len(columns[0]), CHUNK):
+        yield [column[start : start + CHUNK] for column in columns]
 
 
 _JSON_NATIVE = (str, int, bool, float)
@@ -156,7 +162,7 @@ def update(model, names: list[str], rows: list[tuple]) -> None:
         return
     meta = model._meta
     fields = [meta.pk] + [meta.get_field(n) for n in names]
-    rows = _adapt(fields, rows)
+    values = _adapt(fields, rows)
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     pk = quote(meta.pk.column)
@@ -164,12 +170,12 @@ def update(model, names: list[str], rows: list[tuple]) -> None:
     with _one_transaction(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             sets = ", ".join(f"{c} = v._c{i}" for i, c in enumerate(columns, start=1))
-            for start in range(0, len(rows), CHUNK):
-                source, params = _document(fields, rows[start : start + CHUNK])
+            for chunk in _chunks(values):
+                source, params = _document(fields, chunk)
                 cursor.execute(f"UPDATE {table} SET {sets} FROM {source} AS v WHERE {table}.{pk} = v._c0", params)
         else:
             sets = ", ".join(f"{c} = %s" for c in columns)
-            cursor.executemany(f"UPDATE {table} SET {sets} WHERE {pk} = %s", [(*row[1:], row[0]) for row in rows])
+            cursor.executemany(f"UPDATE {table} SET {sets} WHERE {pk} = %s", list(zip(*values[1:], values[0])))
 
 
 def insert(model, names: list[str], rows: list[tuple], *, skip_existing: bool = False) -> None:
@@ -199,18 +205,18 @@ def _insert(model, names: list[str], rows: list[tuple], conflict: str) -> None:
         return
     meta = model._meta
     fields = [meta.get_field(n) for n in names]
-    rows = _adapt(fields, rows)
+    values = _adapt(fields, rows)
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
     marks = "(" + ",".join(["%s"] * len(fields)) + ")"
     with _one_transaction(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for start in range(0, len(rows), CHUNK):
-                source, params = _document(fields, rows[start : start + CHUNK])
+            for chunk in _chunks(values):
+                source, params = _document(fields, chunk)
                 cursor.execute(f"INSERT INTO {table} ({columns}) SELECT * FROM {source} AS v{conflict}", params)
         else:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {marks}{conflict}", rows)
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {marks}{conflict}", list(zip(*values)))
 
 
 @models.ForeignObject.register_lookup  # foreign keys look up their own lookups, not Field's

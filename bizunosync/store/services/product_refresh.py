@@ -10,8 +10,8 @@ twice writes nothing the second time.
 
 from __future__ import annotations
 
+import itertools
 import operator
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
@@ -109,12 +109,16 @@ def read_products(skus) -> dict[str, Current]:
 
 
 def read_tiers(pks) -> dict[int, list[tuple]]:
-    """pk → [(tier id, qty, price), …] by qty (one query, none when there are no products)."""
-    out = defaultdict(list)
-    if pks:
-        for pk, tier_id, qty, price in _TIERS.read(pks=pks):
-            out[pk].append((tier_id, qty, price))
-    return out
+    """pk → [(pk, tier id, qty, price), …] by qty (one query, none when there are no products).
+
+    The rows as read, grouped (they come ordered by product): no tuple made again per tier.
+    """
+    if not pks:
+        return {}
+    return {pk: list(group) for pk, group in itertools.groupby(_TIERS.read(pks=pks), _first)}
+
+
+_first = operator.itemgetter(0)
 
 
 def plan_batch(latest: dict[str, wire.RefreshItem], current: dict[str, Current], tiers, settings: StoreSettings,
@@ -194,7 +198,7 @@ def _plan_tiers(plan: Plan, pk: int, current, wanted) -> bool:
     """
     if len(current) == len(wanted):
         moved = []
-        for (tier_id, qty, old), (new_qty, price) in zip(current, wanted):
+        for (_pk, tier_id, qty, old), (new_qty, price) in zip(current, wanted):
             if qty != new_qty:
                 break
             if old != price:  # Decimal equality is numeric ("10" equals "10.00")
