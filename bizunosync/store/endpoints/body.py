@@ -36,10 +36,12 @@ def read_data(request):
     except RequestDataTooBig:
         raise ApiError(413, "rest_body_too_large", "The request body is too large.") from None
     content_type = (request.content_type or "").lower()
+    is_form = content_type in FORM_TYPES
+    may_hold_nul = is_form and _may_hold_nul(raw)  # once: two scans of 324 KB for a Quick Refresh batch
     if content_type == "application/json" or content_type.endswith("+json"):
         parsed = _json(raw)
-    elif content_type in FORM_TYPES:
-        if (name := nul.in_form_names(raw)) is not None:
+    elif is_form:
+        if may_hold_nul and (name := nul.in_form_names(raw)) is not None:
             # PHP's parser would cut the name at the NUL and carry on; refuse it instead.
             raise bad_field(name, "has a NUL byte in its name")
         parsed = _form(raw)
@@ -53,12 +55,17 @@ def read_data(request):
     data = parsed.get("data")
     # A strictly decoded form body holds no surrogate, and a NUL only if the bytes carry one:
     # the walk over every value (8,000 of them in a Quick Refresh batch) is needed only then.
-    form_clean = content_type in FORM_TYPES and b"\x00" not in raw and b"%00" not in raw
+    form_clean = is_form and not may_hold_nul
     where = None if form_clean else _nul_in(data)
     if where is not None:
         # No text field has a use for NUL, and PostgreSQL refuses to store one.
         raise bad_field(where, "contains a NUL byte or an unpaired UTF-16 surrogate")
     return data
+
+
+def _may_hold_nul(raw: bytes) -> bool:
+    """A NUL byte or an escaped one anywhere in the body."""
+    return b"\x00" in raw or b"%00" in raw
 
 
 def _nul_in(value) -> str | None:
