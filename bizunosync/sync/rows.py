@@ -57,6 +57,11 @@ def _adapt(fields, rows) -> list:
             # 1,000-product Quick Refresh binds 4,000 prices (measured).
             columns[i] = [str(value) if type(value) is Decimal else value for value in columns[i]]
             continue
+        if isinstance(field, models.BooleanField) and connection.vendor == "sqlite":
+            # As 1 and 0, what sqlite3 binds a bool as after looking for an adapter it has not got:
+            # a failed lookup raises and formats an AttributeError inside sqlite3, per value.
+            columns[i] = [int(value) if type(value) is bool else value for value in columns[i]]
+            continue
         if _inline_json(field) or isinstance(field, _PLAIN):
             continue
         if isinstance(field, models.JSONField):  # each row's own JSON: nothing repeats
