@@ -382,7 +382,6 @@ def _parent_and_leaf(name: str, key: str | None = None) -> tuple | None:
     again (at most 16,384 names).
     """
     key = name if key is None else key
-    kept = _SIBLINGS
     path = _plain_path(name)
     found = None
     if path is not None and None not in path:
@@ -391,10 +390,10 @@ def _parent_and_leaf(name: str, key: str | None = None) -> tuple | None:
         # and "data[7][SKU]" and "data[7][QtyStock]" must share theirs for that to hold.
         found = (_PARENTS.setdefault(parent, parent), path[-1])
     if len(key) <= SHORT:
-        if len(kept) >= _SIBLINGS_KEPT:
+        if len(_SIBLINGS) >= _SIBLINGS_KEPT:
             _SIBLINGS.clear()
             _PARENTS.clear()
-        kept[key] = found
+        _SIBLINGS[key] = found
     return found
 
 

@@ -47,6 +47,7 @@ def endpoint(name: str, method: str):
             request.caller = nul.shown((request.headers.get("email") or "").strip())[:150]
             actual = effective_method(request)
             request.inbound = _Pending(name, actual, started)
+            logged = False  # by the view, in its transaction (record_now); only an answer it returned counts
             try:
                 if (field := nul.in_pairs(request.GET)) is not None:
                     raise bad_field(field, "contains a NUL byte")
@@ -56,14 +57,13 @@ def endpoint(name: str, method: str):
                         f"{name} accepts {method}, not {actual}.", headers={"Allow": method},
                     )
                 response = view(request, *args, **kwargs)
-            except ApiError as exc:
-                request.inbound.logged = False  # a log row written inside the view rolled back with it
+                logged = request.inbound.logged
+            except ApiError as exc:  # a log row the view wrote rolled back with its transaction
                 response = exc.response()
             except Exception:
-                request.inbound.logged = False
                 log.exception("Unhandled error in store endpoint %s", name)
                 response = wp_error(500, "internal_server_error", "The store could not handle this request.")
-            if not request.inbound.logged:
+            if not logged:
                 _record(request, name, actual, response, started)
             return response
 
