@@ -278,8 +278,7 @@ def test_a_batch_that_breaks_the_store_still_lets_the_collector_run_again(client
     assert gc.isenabled()
 
 
-# The batch and its call log share one transaction (one commit: on SQLite a commit is a tenth of a
-# 1,000-item batch's floor); each still stands without the other.
+# The batch and its call log share one transaction (tests/store/test_call_log_commit.py for every endpoint).
 
 def test_a_batch_and_its_call_log_are_written_together(client, alice, settings_row):
     make_product("A-1", stock=1)
@@ -290,50 +289,18 @@ def test_a_batch_and_its_call_log_are_written_together(client, alice, settings_r
     assert Product.objects.get(sku="A-1").stock_quantity == 7
 
 
-def test_a_call_log_that_cannot_be_written_leaves_the_batch_applied(client, alice, settings_row, monkeypatch):
-    from django.db import DatabaseError
-
-    make_product("A-1", stock=1)
-
-    def refused(*args, **kwargs):
-        raise DatabaseError("the log table is locked")
-
-    monkeypatch.setattr(InboundCall.objects, "create", refused)
-    response = put(client, "product/refresh", [{"SKU": "A-1", "QtyStock": "7"}])
-    assert (response.status_code, response.json()["note"]) == (200, "Updated 1 of 1 products.")
-    assert Product.objects.get(sku="A-1").stock_quantity == 7
-
-
-def test_a_batch_that_fails_after_writing_rolls_back_whole_and_is_logged_once_as_the_500_it_answered(
-        client, alice, settings_row, monkeypatch):
-    from bizunosync.store.endpoints import refresh
-
-    make_product("A-1", stock=1)
-    real_success = refresh.success
-
-    def broken_answer(*args, **kwargs):  # the batch is written by now; the answer fails
-        real_success(*args, **kwargs)
-        raise RuntimeError("a bug after the apply")
-
-    monkeypatch.setattr(refresh, "success", broken_answer)
-    assert put(client, "product/refresh", [{"SKU": "A-1", "QtyStock": "7"}]).status_code == 500
-    assert Product.objects.get(sku="A-1").stock_quantity == 1
-    call = InboundCall.objects.get()
-    assert (call.http_status, call.result, refs_of(call)) == (500, "fail", ([], 0))
-
-
 def test_a_batch_whose_log_row_was_written_and_then_rolled_back_is_logged_again(
         client, alice, settings_row, monkeypatch):
-    from bizunosync.store.endpoints import refresh
+    from bizunosync.store.endpoints import inbound
 
     make_product("A-1", stock=1)
-    real_record = refresh.record_now
+    real_record = inbound.record_now
 
     def record_then_fail(request, response):
         real_record(request, response)
         raise RuntimeError("a bug after the log row")
 
-    monkeypatch.setattr(refresh, "record_now", record_then_fail)
+    monkeypatch.setattr(inbound, "record_now", record_then_fail)
     assert put(client, "product/refresh", [{"SKU": "A-1", "QtyStock": "7"}]).status_code == 500
     assert Product.objects.get(sku="A-1").stock_quantity == 1
     assert list(InboundCall.objects.values_list("http_status", "result")) == [(500, "fail")]

@@ -6,14 +6,17 @@ from ..services import order_confirm as service
 from .auth import authorize
 from .body import read_payload
 from .http import answer
-from .inbound import endpoint
+from .inbound import commit_with_log, endpoint
 
 
 @endpoint("order/confirm", "POST")
 @authorize
 def order_confirm_view(request):
     confirmations = read_payload(request, order_confirm.read)
-    result = service.apply(confirmations)
+    return commit_with_log(request, lambda: _answer(confirmations, service.apply(confirmations)))
+
+
+def _answer(confirmations, result):
     return answer(
         "Fail" if result.nothing_sent else "Success",
         result.messages,

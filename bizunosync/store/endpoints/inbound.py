@@ -47,7 +47,7 @@ def endpoint(name: str, method: str):
             request.caller = nul.shown((request.headers.get("email") or "").strip())[:150]
             actual = effective_method(request)
             request.inbound = _Pending(name, actual, started)
-            logged = False  # by the view, in its transaction (record_now); only an answer it returned counts
+            logged = False  # by the view, in its transaction (commit_with_log); only an answer it returned counts
             try:
                 if (field := nul.in_pairs(request.GET)) is not None:
                     raise bad_field(field, "contains a NUL byte")
@@ -82,14 +82,23 @@ class _Pending:
         self.name, self.method, self.started, self.logged = name, method, started, False
 
 
-def record_now(request, response) -> None:
-    """Write the call's log row now, inside the view's own transaction: one commit for what the call
-    wrote and its log (on SQLite a commit is a tenth of a 1,000-item Quick Refresh's floor).
+def commit_with_log(request, respond):
+    """``respond()`` (the call's writes, returning its answer) and the call's log row, in one transaction.
 
-    The row is a savepoint of its own, so a log that cannot be written leaves the call's writes
-    alone; if the view's transaction rolls back after all, the row goes with it and the wrapper
-    writes it again for the answer the caller gets.
+    One commit for both (on SQLite a commit is a tenth of a 1,000-item Quick Refresh's floor), and
+    never a write without its log row. The row is a savepoint of its own, so a log that cannot be
+    written leaves the call's writes alone; if the transaction rolls back after all, the row goes
+    with it and the wrapper writes it again for the answer the caller gets. Read and check the
+    body before: SQLite's write lock is held from the start of the transaction.
     """
+    with transaction.atomic():
+        response = respond()
+        record_now(request, response)
+    return response
+
+
+def record_now(request, response) -> None:
+    """Write the call's log row now, in the caller's transaction (see commit_with_log)."""
     pending = request.inbound
     _record(request, pending.name, pending.method, response, pending.started)
     pending.logged = True

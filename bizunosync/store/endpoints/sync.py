@@ -6,14 +6,17 @@ from ..services import product_sync as service
 from .auth import authorize
 from .body import read_payload
 from .http import answer
-from .inbound import endpoint
+from .inbound import commit_with_log, endpoint
 
 
 @endpoint("product/sync", "POST")
 @authorize
 def product_sync_view(request):
     sync_request = read_payload(request, product_sync.read)
-    result = service.apply(sync_request)
+    return commit_with_log(request, lambda: _answer(sync_request, service.apply(sync_request)))
+
+
+def _answer(sync_request, result):
     note = (f"{len(result.extra)} store SKUs not flagged in Bizuno" if result.extra else "All products are in sync")
     if result.deleted:
         note += f"; deleted {len(result.deleted)}"

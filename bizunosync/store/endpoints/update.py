@@ -8,7 +8,7 @@ from ..services import product_update as service
 from .auth import authorize
 from .body import read_data
 from .http import bad_field, fail, success
-from .inbound import endpoint
+from .inbound import commit_with_log, endpoint
 
 BAD_SKU = "Bad SKU passed. Needs to be the inventory field id tag name (SKU)."
 
@@ -21,9 +21,12 @@ def product_update_view(request):
         return fail(MessageBlock().error(BAD_SKU), ID=0, log={"note": BAD_SKU, "item_count": 1})
     try:
         update = product_update.read(data)
-        result = service.apply(update)
+        return commit_with_log(request, lambda: _answer(update, service.apply(update)))
     except FieldError as exc:
         raise bad_field(exc.field, exc.problem) from None
+
+
+def _answer(update, result):
     return success(
         result.messages, ID=result.product_id,
         log={"item_count": 1, "changed_count": 1, "touched": result.touched,
