@@ -64,7 +64,7 @@ def endpoint(name: str, method: str):
                 log.exception("Unhandled error in store endpoint %s", name)
                 response = wp_error(500, "internal_server_error", "The store could not handle this request.")
             if not logged:
-                _record(request, name, actual, response, started)
+                _record(request, response)
             return response
 
         wrapper.nul_checked = True  # here, in the WordPress error shape, and logged (bridge.middleware skips it)
@@ -99,12 +99,12 @@ def commit_with_log(request, respond):
 
 def record_now(request, response) -> None:
     """Write the call's log row now, in the caller's transaction (see commit_with_log)."""
-    pending = request.inbound
-    _record(request, pending.name, pending.method, response, pending.started)
-    pending.logged = True
+    _record(request, response)
+    request.inbound.logged = True
 
 
-def _record(request, name, method, response, started):
+def _record(request, response):
+    name, method, started = request.inbound.name, request.inbound.method, request.inbound.started
     details = getattr(response, "inbound_log", {}) or {}
     status = response.status_code
     result = InboundCall.Result.REJECTED if status >= 400 else InboundCall.Result.SUCCESS
